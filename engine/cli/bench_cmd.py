@@ -1,0 +1,46 @@
+"""``scenewright bench parse|model``: speed measured against a named peer in the same run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from engine.cli.common import CommandError, fail, read_script
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="measure speed against a peer (parse: screenplain; model: bare llama-cpp-python)")
+    kinds = p.add_subparsers(dest="bench", metavar="WHAT", required=True)
+    parse_p = kinds.add_parser("parse", help="full parse and per-keystroke engine work vs screenplain")
+    parse_p.add_argument("file", nargs="?", help="a Fountain file (default: a generated 4,600-line feature script)")
+    parse_p.add_argument("--json", action="store_true", help="one JSON object: full_ms, edit_ms, peer_full_ms")
+    parse_p.add_argument("--repeat", type=int, default=21, help="full parses to take the median of (default 21)")
+    parse_p.set_defaults(func=run_parse)
+    model_p = kinds.add_parser("model", help="engine vs a bare llama-cpp-python loop: throughput and time to first token")
+    from engine.bench import model_bench
+
+    model_bench.add_arguments(model_p)
+    model_p.set_defaults(func=model_bench.run)
+
+
+def run_parse(args: argparse.Namespace) -> int:
+    from engine.bench.parse_bench import run_parse_bench
+    from engine.bench.sample import generate_script
+
+    try:
+        text = read_script(args.file) if args.file else generate_script()
+    except CommandError as exc:
+        return fail(str(exc))
+    result = run_parse_bench(text, repeat=max(1, args.repeat))
+    if args.json:
+        print(json.dumps(result.as_dict()))
+        return 0
+    source = args.file or "generated feature script"
+    print(f"{source}: {result.lines} lines")
+    print(f"  full parse          {result.full_ms:8.2f} ms (median of {args.repeat})")
+    print(f"  after one keystroke {result.edit_ms:8.3f} ms (median of 200 random edits)")
+    if result.peer_full_ms is not None:
+        print(f"  screenplain full    {result.peer_full_ms:8.2f} ms  -> ours/screenplain = {result.ratio:.2f}")
+    else:
+        print("  screenplain is not installed: no peer figure (pip install screenplain)")
+    return 0

@@ -1,0 +1,324 @@
+"""Writing help for an editor, without any UI: what Tab, Enter and autocomplete do to Fountain.
+
+Screenwriters coming from Final Draft, Highland or Beat expect three things of the keyboard:
+
+* **Tab** turns the current line into the next element (action -> character -> scene heading
+  -> transition -> action; dialogue <-> parenthetical). In Fountain an element *is* its markup,
+  so :func:`cycle_element` rewrites the line: it changes case and adds or removes a forcing mark
+  (``@ . > !``) only where the plain form would be read as something else. Whether a form is
+  read as intended is asked of the parser itself, not of a second set of rules here.
+* **Enter** after a character cue or a parenthetical continues into dialogue; after the last
+  line of dialogue, action, a scene heading or a transition it ends the paragraph with a blank
+  line (:func:`newline_for`).
+* **Autocomplete** of character names and scene locations already in the script, fuzzy
+  (rapidfuzz) and accent-blind, prefix matches first (:func:`completion_context`,
+  :func:`complete`, :func:`apply_completion`).
+
+Every function takes plain line text (and what it needs of the neighbours) and returns text;
+the editor decides where to put it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal, Sequence
+
+from rapidfuzz import fuzz, process
+
+from .elements import Kind
+from .live import parse
+from .syntax import SCENE_HEADING, is_forced_scene_heading
+
+__all__ = [
+    "CYCLE",
+    "CompletionContext",
+    "Rewrite",
+    "apply_completion",
+    "bare_text",
+    "complete",
+    "completion_context",
+    "cycle_element",
+    "looks_like_cue",
+    "newline_for",
+    "render_as",
+    "marked_kind",
+    "effective_kind",
+]
+
+CYCLE: tuple[Kind, ...] = (Kind.ACTION, Kind.CHARACTER, Kind.SCENE_HEADING, Kind.TRANSITION)
+"""The order Tab walks through on a line outside dialogue."""
+
+# Enter at the end of the last line of one of these ends the paragraph (a blank line follows).
+_ENDS_PARAGRAPH = frozenset({Kind.ACTION, Kind.DIALOGUE, Kind.SCENE_HEADING, Kind.TRANSITION, Kind.SECTION})
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """The new text of one line, the element it now is, and where the cursor goes (column)."""
+
+    text: str
+    kind: Kind
+    cursor: int
+
+
+# ------------------------------------------------------------------ asking the parser
+@lru_cache(maxsize=512)
+def _kind_in_context(line: str, followed_by_text: bool) -> Kind | None:
+    """How the parser reads ``line`` as a paragraph of its own after a blank line, followed by a
+    line of text (``followed_by_text``) or by a blank line."""
+    after = "\nSomething follows.\n" if followed_by_text else "\n\n"
+    kinds = parse("x\n\n" + line + after).line_kinds
+    return kinds[2] if len(kinds) > 2 else None
+
+
+def looks_like_cue(line: str) -> bool:
+    """Would ``line`` be a character cue once dialogue is typed under it (after a blank line)?
+
+    A cue being typed is still action to the parser (a cue needs dialogue under it); the editor
+    asks this to know what the writer is doing.
+    """
+    return bool(line.strip()) and _kind_in_context(line, True) is Kind.CHARACTER
+
+
+def effective_kind(line: str, kind: Kind | None, prev_blank: bool) -> Kind | None:
+    """``kind`` as the parser gave it, except that a cue still waiting for its dialogue counts
+    as a character."""
+    if kind is Kind.ACTION and prev_blank and looks_like_cue(line):
+        return Kind.CHARACTER
+    return kind
+
+
+# ------------------------------------------------------------------ markup
+def marked_kind(line: str) -> Kind | None:
+    """The element a forcing mark at the start of ``line`` asks for (``@ . > !``), if any.
+
+    A cue or heading being typed (``@`` or ``.`` alone) is still action to the parser; the
+    mark says what the writer means.
+    """
+    s = line.strip()
+    if not s:
+        return None
+    c = s[0]
+    if c == "@":
+        return Kind.CHARACTER
+    if c == "!":
+        return Kind.ACTION
+    if c == ">" and not (len(s) >= 2 and s.endswith("<")):
+        return Kind.TRANSITION
+    if c == "." and not s.startswith(".."):
+        return Kind.SCENE_HEADING
+    return None
+
+
+def bare_text(line: str, kind: Kind | None) -> str:
+    """The words of ``line`` without the markup that makes it a ``kind``."""
+    s = line.strip()
+    if kind is Kind.SCENE_HEADING:
+        if s.startswith(".") and not s.startswith(".."):
+            return s[1:].strip()
+        heading = SCENE_HEADING.match(s)
+        if heading is not None and not s[heading.end():].strip(" ."):
+            return ""  # only "INT. ": nothing written yet
+    if kind is Kind.CHARACTER:
+        if s.startswith("@"):
+            s = s[1:]
+        return s.rstrip("^").strip()
+    if kind is Kind.TRANSITION and s.startswith(">"):
+        return s[1:].strip()
+    if kind is Kind.ACTION and s.startswith("!"):
+        return s[1:].strip()
+    if kind is Kind.PARENTHETICAL and s.startswith("(") and s.endswith(")"):
+        return s[1:-1].strip()
+    return s
+
+
+def render_as(text: str, kind: Kind) -> str:
+    """``text`` written as a ``kind``: the plain form where the parser reads it so, else forced.
+
+    Character cues, scene headings and transitions are written in capitals, as scripts are.
+    """
+    if kind is Kind.ACTION:
+        if not text:
+            return ""
+        ok = _kind_in_context(text, True) is Kind.ACTION and _kind_in_context(text, False) is Kind.ACTION
+        return text if ok else "!" + text
+    if kind is Kind.CHARACTER:
+        up = text.upper()
+        if not up:
+            return "@"
+        return up if _kind_in_context(up, True) is Kind.CHARACTER else "@" + up
+    if kind is Kind.SCENE_HEADING:
+        up = text.upper()
+        if not up:
+            return "INT. "
+        if _kind_in_context(up, False) is Kind.SCENE_HEADING:
+            return up
+        return "." + up.lstrip(".")
+    if kind is Kind.TRANSITION:
+        up = text.upper().rstrip("<").rstrip()
+        if not up:
+            return ">"
+        return up if _kind_in_context(up, False) is Kind.TRANSITION else "> " + up
+    if kind is Kind.PARENTHETICAL:
+        return f"({text})"
+    if kind is Kind.DIALOGUE:
+        return text
+    raise ValueError(f"cannot write a line as {kind.value}")
+
+
+def _cursor_for(text: str, kind: Kind) -> int:
+    if kind is Kind.PARENTHETICAL:
+        return len(text) - 1  # inside the brackets
+    return len(text)
+
+
+def cycle_element(
+    line: str,
+    kind: Kind | None,
+    *,
+    prev_blank: bool = True,
+    in_dialogue: bool = False,
+    origin: str | None = None,
+) -> Rewrite | None:
+    """What Tab makes of ``line`` (currently a ``kind``, ``None`` for an empty line).
+
+    ``prev_blank``: the line above is blank (or there is none). ``in_dialogue``: the line sits
+    in a dialogue block (under a cue, parenthetical or dialogue), where Tab toggles between
+    dialogue and parenthetical. ``origin``: the line as the writer typed it before a run of
+    Tab presses, so that coming back round to action restores its case.
+
+    Returns None for lines Tab does not cycle (title page, sections, notes, ...).
+    """
+    if kind is None and line.strip():
+        kind = Kind.ACTION
+    if in_dialogue and kind in (None, Kind.DIALOGUE, Kind.PARENTHETICAL, Kind.ACTION):
+        if kind is Kind.PARENTHETICAL:
+            target, text = Kind.DIALOGUE, bare_text(line, Kind.PARENTHETICAL)
+        else:
+            target, text = Kind.PARENTHETICAL, line.strip()
+        new = render_as(text, target)
+        return Rewrite(new, target, _cursor_for(new, target))
+    if kind in (None, Kind.ACTION):
+        kind = marked_kind(line) or effective_kind(line, Kind.ACTION, prev_blank)
+    if kind not in CYCLE:
+        return None
+    target = CYCLE[(CYCLE.index(kind) + 1) % len(CYCLE)]
+    text = bare_text(line, kind)
+    if target is Kind.ACTION and origin is not None:
+        original = bare_text(origin, Kind.ACTION)
+        if original.upper() == text.upper():
+            text = original
+    new = render_as(text, target)
+    return Rewrite(new, target, _cursor_for(new, target))
+
+
+# ------------------------------------------------------------------ Enter
+def newline_for(line: str, kind: Kind | None, column: int, *, prev_blank: bool, next_line: str | None) -> str:
+    """The text Enter inserts at ``column`` of ``line`` (a ``kind``): ``"\\n"`` or ``"\\n\\n"``.
+
+    A blank line is added only at the end of the last line of a paragraph of action, dialogue,
+    a scene heading, a transition or a section; after a character cue (also one still being
+    typed) or a parenthetical, Enter continues into dialogue.
+    """
+    if column < len(line.rstrip()) or not line.strip():
+        return "\n"
+    if next_line is not None and next_line.strip():
+        return "\n"  # inside a paragraph: a plain line break
+    kind = effective_kind(line, kind, prev_blank)
+    if kind in _ENDS_PARAGRAPH:
+        return "\n\n"
+    return "\n"
+
+
+# ------------------------------------------------------------------ autocomplete
+@dataclass(frozen=True, slots=True)
+class CompletionContext:
+    """What is being typed at the cursor: a character name or a scene location.
+
+    ``line[start:end]`` is the ``query`` that a chosen completion replaces.
+    """
+
+    kind: Literal["character", "location"]
+    query: str
+    start: int
+    end: int
+    forced: bool = False
+
+
+def completion_context(line: str, column: int, *, prev_blank: bool) -> CompletionContext | None:
+    """The completion that typing at the end of ``line`` asks for, if any.
+
+    Only at the end of the line. A location after a scene heading's ``INT.``/``EXT.``
+    (or a forced ``.``) until a `` - `` starts the time of day; a character name on a line of
+    capitals (or after ``@``) after a blank line, until an extension ``(`` is opened.
+    """
+    if column != len(line) or not line.strip():
+        return None
+    heading = SCENE_HEADING.match(line)
+    if heading is not None or is_forced_scene_heading(line) or line == ".":
+        start = heading.end() if heading is not None else 1
+        rest = line[start:]
+        if heading is not None and not rest and not line[-1].isspace():
+            return None  # "INT." might still become "INT./EXT."
+        if " - " in rest or "#" in rest or (heading is None and not prev_blank):
+            return None
+        start += len(rest) - len(rest.lstrip(" ."))
+        return CompletionContext("location", line[start:], start, column, forced=heading is None)
+    if not prev_blank:
+        return None
+    forced = line.startswith("@")
+    start = 1 if forced else 0
+    body = line[start:]
+    start += len(body) - len(body.lstrip())
+    query = line[start:]
+    if "(" in query or "^" in query:
+        return None
+    if not forced:
+        if not any(c.isalpha() for c in query) or query != query.upper() or query.rstrip().endswith("TO:"):
+            return None
+    return CompletionContext("character", query, start, column, forced=forced)
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-blind form: ``José`` and ``JOSE`` fold alike."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def complete(query: str, candidates: Sequence[str], limit: int = 6) -> list[str]:
+    """Candidates for ``query``: those starting with it first (in the given order, which for the
+    engine's lists is most frequent first), then fuzzy matches by score. The query itself and an
+    exact match are left out: there is nothing to complete."""
+    q = _fold(query)
+    typed = query.strip()
+    pool = [c for c in dict.fromkeys(candidates) if c and c != typed]
+    if not q:
+        return pool[:limit]
+    chosen = [c for c in pool if _fold(c).startswith(q)]
+    if len(chosen) < limit and len(q) >= 2:
+        taken = set(chosen)
+        rest = [c for c in pool if c not in taken]
+        if rest:
+            found = process.extract(
+                q, [_fold(c) for c in rest], scorer=fuzz.WRatio, limit=limit, score_cutoff=75
+            )
+            chosen += [rest[index] for _, _, index in found]
+    return chosen[:limit]
+
+
+def apply_completion(line: str, context: CompletionContext, choice: str) -> Rewrite:
+    """``line`` with ``context``'s query replaced by ``choice``; a location is followed by
+    `` - `` ready for the time of day, a name that is not all capitals gets the ``@`` it needs."""
+    if context.kind == "location":
+        head = line[: context.start]
+        if head and not head[-1].isspace() and not context.forced:
+            head += " "
+        new = head + choice + " - "
+        return Rewrite(new + line[context.end :], Kind.SCENE_HEADING, len(new))
+    head = line[: context.start]
+    if not context.forced and choice != choice.upper():
+        head = "@" + head
+    new = head + choice
+    return Rewrite(new + line[context.end :], Kind.CHARACTER, len(new))
