@@ -92,7 +92,10 @@ def _find_notes(masked: list[str | None]) -> tuple[list[str | None], dict[int, l
     return out, spans, elements, only_notes
 
 
-def _title_page(lines: list[str | None]) -> tuple[list[Element], list[Kind | None]] | None:
+def _title_page(lines: list[str | None]) -> tuple[list[Element], int] | None:
+    """Title-page entries at the top of the first paragraph, and the number of lines they take.
+    Values go on the key's line or on the indented lines below it; a line that is neither
+    ends the title page."""
     first = lines[0]
     if first is None or first[:1].isspace() or not TITLE_KEY.match(first):
         return None
@@ -104,14 +107,14 @@ def _title_page(lines: list[str | None]) -> tuple[list[Element], list[Kind | Non
         if found:
             value = found.group(2).strip()
             elements.append(Element(Kind.TITLE, value, r, r, key=found.group(1).strip()))
-        elif elements:
+        elif line[:1].isspace() and line.strip():
             prev = elements[-1]
             value = line.strip()
             prev.text = f"{prev.text}\n{value}" if prev.text else value
             prev.end_line = r
         else:
-            return None
-    return elements, [Kind.TITLE] * len(lines)
+            return elements, r
+    return elements, len(lines)
 
 
 def classify_block(lines: list[str | None], start: int, first: bool) -> Block:
@@ -126,7 +129,12 @@ def classify_block(lines: list[str | None], start: int, first: bool) -> Block:
     if first:
         title = _title_page(lines)
         if title:
-            elements, kinds = title
+            elements, size = title
+            kinds = [Kind.NOTE if r in only_notes else Kind.TITLE for r in range(size)]
+            if size < n:  # body text right under the title page
+                rest = classify_block(lines[size:], start + size, first=False)
+                elements += [e.shifted(size) for e in rest.elements if e.kind is not Kind.NOTE]
+                kinds += [Kind.NOTE if size + r in only_notes else k for r, k in enumerate(rest.kinds)]
             return Block(start, n, first, sorted(elements + note_elements, key=_order), kinds, notes)
 
     kinds: list[Kind | None] = [Kind.NOTE if r in only_notes else None for r in range(n)]

