@@ -9,16 +9,21 @@ import sys
 
 import pytest
 
-from engine.fountain import FountainDecodeError, Kind, decode_script, parse
+from engine.fountain import FountainDecodeError, Kind, LiveParse, decode_script, parse
 
 
 @pytest.mark.parametrize("text", [
     "", "\n", "/*", "/* unclosed\n\nINT. HOUSE - DAY\n", "[[ unclosed note", "*/ stray", "]] stray",
     "/*/", "[[]]", "/**/", "@", "!", "~", ">", "<", "#", "=", "^", ".", "   ", "\t\t", "===", "Title:",
     "x" * 1_000_000, "*" * 100_000, "_a" * 50_000, "[[" * 20_000, "/*" * 20_000,
+    # many unclosed openers on one line: these were quadratic with regex scanning
+    "*a " * 30_000, "**a " * 20_000, "_a " * 30_000, "[[a " * 20_000, "[[a]] " * 20_000,
 ])
 def test_never_raises(text):
     parse(text)
+    live = LiveParse(text)
+    for row in range(min(len(live.lines), 50)):
+        live.line_spans(row)
 
 
 def test_binary_noise_never_raises():

@@ -11,7 +11,7 @@ a one-line boneyard (it is skipped, neither blank nor text).
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .elements import Element, Kind
@@ -27,7 +27,6 @@ from .syntax import (
     split_scene_number,
 )
 
-_NOTE = re.compile(r"\[\[(.*?)\]\]", re.DOTALL)
 _DIALOGUE_KINDS = (Kind.CHARACTER, Kind.DIALOGUE, Kind.PARENTHETICAL, Kind.LYRICS)
 
 # line states inside a block
@@ -64,25 +63,30 @@ def _find_notes(masked: list[str | None]) -> tuple[list[str | None], dict[int, l
         starts.append(starts[-1] + len(line or "") + 1)
 
     def locate(offset: int) -> tuple[int, int]:
-        row = 0
-        while starts[row + 1] <= offset:
-            row += 1
+        row = bisect_right(starts, offset) - 1
         return row, offset - starts[row]
 
     pieces: list[str] = []
     last = 0
-    for found in _NOTE.finditer(text):
-        r1, c1 = locate(found.start())
-        r2, c2 = locate(found.end())
+    opened = text.find("[[")
+    while opened >= 0:  # linear: once a note is left open, none after it can close
+        closed = text.find("]]", opened + 2)
+        if closed < 0:
+            break
+        end = closed + 2
+        r1, c1 = locate(opened)
+        r2, c2 = locate(end)
         for r in range(r1, r2 + 1):
             a = c1 if r == r1 else 0
             b = c2 if r == r2 else len(masked[r] or "")
             spans.setdefault(r, []).append((a, b))
-        elements.append(Element(Kind.NOTE, found.group(1).strip(), r1, r2))
-        pieces.append(text[last:found.start()])
+        body = text[opened:end]
+        elements.append(Element(Kind.NOTE, body[2:-2].strip(), r1, r2))
+        pieces.append(text[last:opened])
         # keep the line structure: a multi-line note leaves its line breaks behind
-        pieces.append("\n" * found.group(0).count("\n"))
-        last = found.end()
+        pieces.append("\n" * body.count("\n"))
+        last = end
+        opened = text.find("[[", end)
     pieces.append(text[last:])
     stripped = "".join(pieces).split("\n")
     only_notes = {r for r in spans if not stripped[r].strip()}

@@ -7,20 +7,55 @@ and the closing mark preceded by a non-space.
 
 from __future__ import annotations
 
-import re
-
 from .elements import Kind
 from .syntax import SCENE_NUMBER
 
+# (style, delimiter, characters the opening delimiter may not be followed by)
 _EMPHASIS = (
-    ("bold_italic", re.compile(r"(?<!\\)\*\*\*(?=\S)(.+?)(?<=[^\s\\])\*\*\*")),
-    ("bold", re.compile(r"(?<!\\)\*\*(?=[^\s*])(.+?)(?<=[^\s\\])\*\*")),
-    ("italic", re.compile(r"(?<!\\)\*(?=[^\s*])(.+?)(?<=[^\s\\])\*")),
-    ("underline", re.compile(r"(?<!\\)_(?=\S)(.+?)(?<=[^\s\\])_")),
+    ("bold_italic", "***", ""),
+    ("bold", "**", "*"),
+    ("italic", "*", "*"),
+    ("underline", "_", ""),
 )
 _HIDDEN = "\x00"
 
 Run = tuple[int, int, str]
+
+
+def _occurrences(line: str, delim: str) -> list[int]:
+    out, i = [], line.find(delim)
+    while i >= 0:
+        out.append(i)
+        i = line.find(delim, i + 1)
+    return out
+
+
+def _pairs(line: str, delim: str, not_after_open: str) -> list[tuple[int, int]]:
+    """Leftmost non-overlapping (open, close) pairs of ``delim``, in linear time.
+
+    An opener is not escaped and is followed by a non-space (and not by ``not_after_open``);
+    a closer is preceded by a character that is neither a space nor a backslash."""
+    w = len(delim)
+    n = len(line)
+    spots = _occurrences(line, delim)
+    closers = [j for j in spots if j > 0 and not line[j - 1].isspace() and line[j - 1] != "\\"]
+    pairs: list[tuple[int, int]] = []
+    ci = 0
+    pos = 0  # the next opener must start at or after this
+    for i in spots:
+        if i < pos or (i > 0 and line[i - 1] == "\\") or i + w >= n:
+            continue
+        after = line[i + w]
+        if after.isspace() or after in not_after_open:
+            continue
+        while ci < len(closers) and closers[ci] < i + w + 1:
+            ci += 1
+        if ci == len(closers):
+            break
+        j = closers[ci]
+        pairs.append((i, j + w))
+        pos = j + w
+    return pairs
 
 
 def emphasis(line: str) -> list[Run]:
@@ -29,25 +64,22 @@ def emphasis(line: str) -> list[Run]:
         return []
     runs: list[Run] = []
     work = line
-    for style, pattern in _EMPHASIS:
-        if style == "underline":
-            if "_" not in work:
-                continue
-        elif "*" not in work:
+    for style, delim, not_after_open in _EMPHASIS:
+        if delim[0] not in work:
             continue
-        width = 3 if style == "bold_italic" else 2 if style == "bold" else 1
-        for found in pattern.finditer(work):
-            a, b = found.start(), found.end()
-            runs.append((a, a + width, "markup"))
-            runs.append((a + width, b - width, style))
-            runs.append((b - width, b, "markup"))
-        # hide the delimiters just used so that weaker patterns don't reuse them
-        if runs:
-            chars = list(work)
-            for a, b, style_ in runs:
-                if style_ == "markup":
-                    chars[a:b] = _HIDDEN * (b - a)
-            work = "".join(chars)
+        w = len(delim)
+        found = _pairs(work, delim, not_after_open)
+        if not found:
+            continue
+        chars = list(work)
+        for a, b in found:
+            runs.append((a, a + w, "markup"))
+            runs.append((a + w, b - w, style))
+            runs.append((b - w, b, "markup"))
+            # hide the delimiters just used so that weaker patterns don't reuse them
+            chars[a : a + w] = _HIDDEN * w
+            chars[b - w : b] = _HIDDEN * w
+        work = "".join(chars)
     return runs
 
 
