@@ -263,12 +263,14 @@ class ScriptFile:
             raise ExternalChangeError(
                 self.path,
                 f"{what} on disk by another program since it was opened; "
-                "reload it to see that version, or save again to overwrite it",
+                "reload it to see that version, or overwrite it with yours",
             )
         try:
             data = self._decoded.encode(text)
         except UnicodeEncodeError as exc:
-            raise ScriptSaveError(self.path, f"cannot save: the text cannot be written as UTF-8 ({exc.reason})") from None
+            raise ScriptSaveError(
+                self.path, f"cannot save: the text cannot be written as UTF-8 ({exc.reason})"
+            ) from None
         folder = target.parent
         if not folder.is_dir():
             raise ScriptSaveError(self.path, f"cannot save: the folder {folder} does not exist")

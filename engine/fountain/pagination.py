@@ -1,25 +1,29 @@
 """Pagination of a screenplay as it prints: US Letter, Courier 12 pt, 55 lines of body a page.
 
 Courier 12 pt sets 10 characters an inch and 6 lines an inch, so a page is a grid of
-character columns and rows. The geometry below is the industry format as screenplain's PDF
-export (0.12.0) sets it, measured from the left edge of the 1.5 inch margin: action, scene
-headings, transitions and centered text 6.1 inches (61 characters) wide; character cues at
-1.9 inches; parentheticals at 1.3 inches; dialogue from 0.9 to 4.5 inches (36 characters).
+character columns and rows: 55 rows of body text under a 1 inch top margin, 61 columns from
+the 1.5 inch left margin. Element indents and widths are those of screenplain's PDF export
+(0.12.0), which our page counts agree with: action, scene headings, transitions and centered
+text use the full 6.1 inches; character cues start at 1.9 inches; dialogue runs from 0.9 to
+4.5 inches (36 characters); parentheticals start at 1.3 inches and, as in screenplay software,
+wrap narrower than the frame (30 characters; screenplain lets them run to the frame's edge).
 
 Rules (those of screenplay software, which screenplain's PDF approximates):
 
 * One blank line before a scene heading, action, a character cue (a dialogue block),
   a transition, centered text and lyrics; one blank after a scene heading and a transition;
   adjacent blanks overlap, and a page never starts with a blank line.
-* Each source line is word-wrapped to its element's width (tabs are 4 columns; a word longer
-  than the width is cut).
+* Each source line is word-wrapped to its element's width (tabs are 4 columns; a run of spaces
+  keeps its width, so two spaces after a full stop stay two; a word longer than the width
+  is cut).
 * A scene heading is never the last thing on a page: it moves to the next page together with
   the start of what follows it (two lines of action, or a cue and its first lines).
 * Action splits between lines when at least two lines stay and at least two move; otherwise
   the paragraph moves to the next page whole.
 * Dialogue splits only between lines of speech (never right after the cue or a
   parenthetical), with at least two lines on each page; the first page ends with ``(MORE)``
-  and the next starts with the cue again, ``NAME (CONT'D)``. Dual dialogue never splits.
+  and the next starts with the cue again, ``NAME (CONT'D)``. Dual dialogue does not split (unless it is taller
+  than a page).
 * ``===`` starts a new page. The title page is not a script page; sections, synopses, notes
   and boneyard do not print.
 
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .elements import Element, Kind
@@ -86,6 +91,10 @@ class Layout:
     min_lines_split: int = 2  # lines that must stay / move when a paragraph or speech splits
 
     def format_for(self, kind: Kind) -> Format:
+        return self.formats()[kind]
+
+    def formats(self) -> dict[Kind, Format]:
+        """The format of every printed kind."""
         return {
             Kind.SCENE_HEADING: self.scene_heading,
             Kind.ACTION: self.action,
@@ -95,7 +104,7 @@ class Layout:
             Kind.CHARACTER: self.character,
             Kind.PARENTHETICAL: self.parenthetical,
             Kind.DIALOGUE: self.dialogue,
-        }[kind]
+        }
 
     def dual(self, fmt: Format, side: str) -> Format:
         """``fmt`` for one column of dual dialogue (``side``: left or right)."""
@@ -132,10 +141,22 @@ def printed_text(text: str) -> str:
     return text
 
 
-_WORD = re.compile(r"(\S+)( *)")
+_WORD = re.compile(r"([^ ]+)( *)")
+_CACHE_LIMIT = 512  # lines up to this length are remembered (an edit re-wraps only what changed)
 
 
 def wrap(line: str, width: int) -> list[str]:
+    """Greedy word wrap of one line to ``width`` columns (see :func:`_wrap_line`)."""
+    return list(_wrap(line, width))
+
+
+def _wrap(line: str, width: int) -> tuple[str, ...]:
+    if len(line) <= _CACHE_LIMIT:
+        return _wrap_cached(line, width)
+    return _wrap_line(line, width)
+
+
+def _wrap_line(line: str, width: int) -> tuple[str, ...]:
     """Greedy word wrap of one line to ``width`` columns.
 
     Leading indentation is kept. As on a typewriter (and in screenplain's PDF), a run of
@@ -145,7 +166,7 @@ def wrap(line: str, width: int) -> list[str]:
     """
     line = line.expandtabs(4).rstrip()
     if len(line) <= width:
-        return [line]
+        return (line,)
     stripped = line.lstrip(" ")
     lead = line[: len(line) - len(stripped)]
     if len(lead) >= width:
@@ -170,7 +191,10 @@ def wrap(line: str, width: int) -> list[str]:
             current = current[width:]
         fresh = False
     rows.append(current.rstrip())
-    return rows
+    return tuple(rows)
+
+
+_wrap_cached = lru_cache(maxsize=1 << 15)(_wrap_line)
 
 
 @dataclass(slots=True)
@@ -212,16 +236,10 @@ class Placement:
     printed: bool
 
 
-@dataclass(slots=True)
-class _Row:
-    indent: int
-    width: int
-    text: str
-    kind: Kind
-    element: int | None
-    source_line: int | None
-    align: str = "left"
-    extra: str | None = None
+def _Row(indent: int, width: int, text: str, kind: Kind, element: int | None, source_line: int | None,
+         align: str = "left", extra: str | None = None) -> PageLine:
+    """A line not placed yet (its row is set when it is put on a page)."""
+    return PageLine(-1, indent, width, text, kind, element, source_line, align, extra)
 
 
 class Pages:
@@ -278,7 +296,7 @@ class Pages:
 class _Unit:
     """A run of rows placed together: one element, a dialogue block or a dual pair."""
 
-    rows: list[_Row]
+    rows: list[PageLine]
     before: int
     after: int
     kind: str  # "plain" (no split), "action" (split between rows), "speech", "dual", "break"
@@ -286,32 +304,34 @@ class _Unit:
     keep_with_next: bool = False
     # speech only: rows where a split may happen (index of the first row moved), cue text
     split_points: list[int] = field(default_factory=list)
-    cue: _Row | None = None
+    cue: PageLine | None = None
     body_start: int = 0  # speech: index of the first row after the cue
 
 
-def _element_rows(index: int, element: Element, fmt: Format) -> list[_Row]:
+def _element_rows(index: int, element: Element, fmt: Format) -> list[PageLine]:
     text = printed_text(element.text)
     lines = text.split("\n")
     span = element.end_line - element.line + 1
-    rows: list[_Row] = []
+    rows: list[PageLine] = []
     for i, line in enumerate(lines):
         source = element.line + i if len(lines) == span else element.line
-        for piece in wrap(line, fmt.width):
+        for piece in _wrap(line, fmt.width):
             rows.append(_Row(fmt.indent, fmt.width, piece, element.kind, index, source, fmt.align))
     return rows
 
 
-def _speech(layout: Layout, items: list[tuple[int, Element]], side: str | None) -> tuple[list[_Row], list[int], _Row | None, int]:
+def _speech(
+    layout: Layout, fmts: dict[Kind, Format], items: list[tuple[int, Element]], side: str | None,
+) -> tuple[list[PageLine], list[int], PageLine | None, int]:
     """Rows of one dialogue block (cue first if there is one), the indices where it may split
     (rows before the index stay, the rest move) and the index of the first row after the cue."""
-    rows: list[_Row] = []
-    cue: _Row | None = None
+    rows: list[PageLine] = []
+    cue: PageLine | None = None
     splits: list[int] = []
     body_start = 0
     for index, element in items:
         kind = element.kind if element.kind is not Kind.LYRICS else Kind.DIALOGUE
-        fmt = layout.format_for(kind)
+        fmt = fmts[kind]
         if side:
             fmt = layout.dual(fmt, side)
         part = _element_rows(index, element, fmt)
@@ -331,6 +351,7 @@ def _speech(layout: Layout, items: list[tuple[int, Element]], side: str | None) 
 
 
 def _units(elements: Sequence[Element], layout: Layout) -> list[_Unit]:
+    fmts = layout.formats()
     units: list[_Unit] = []
     n = len(elements)
     i = 0
@@ -371,19 +392,19 @@ def _units(elements: Sequence[Element], layout: Layout) -> list[_Unit]:
                     right.append((m, elements[m]))
                     last_line = elements[m].end_line
                     m += 1
-                left_rows, _, _, _ = _speech(layout, block, "left")
-                right_rows, _, _, _ = _speech(layout, right, "right")
+                left_rows, _, _, _ = _speech(layout, fmts, block, "left")
+                right_rows, _, _, _ = _speech(layout, fmts, right, "right")
                 rows = _merge_columns(left_rows, right_rows)
                 units.append(_Unit(rows, layout.character.before, 0, "dual",
                                    [x for x, _ in block] + [x for x, _ in right]))
                 i = m
                 continue
-            rows, splits, cue, body_start = _speech(layout, block, None)
+            rows, splits, cue, body_start = _speech(layout, fmts, block, None)
             units.append(_Unit(rows, layout.character.before, 0, "speech", [x for x, _ in block],
                                split_points=splits, cue=cue, body_start=body_start))
             i = j
             continue
-        fmt = layout.format_for(kind)
+        fmt = fmts[kind]
         rows = _element_rows(i, element, fmt)
         if kind is Kind.SCENE_HEADING:
             units.append(_Unit(rows, fmt.before, fmt.after, "plain", [i], keep_with_next=True))
@@ -395,9 +416,9 @@ def _units(elements: Sequence[Element], layout: Layout) -> list[_Unit]:
     return units
 
 
-def _merge_columns(left: list[_Row], right: list[_Row]) -> list[_Row]:
+def _merge_columns(left: list[PageLine], right: list[PageLine]) -> list[PageLine]:
     """Dual dialogue: rows of both columns, left then right for each row index."""
-    merged: list[_Row] = []
+    merged: list[PageLine] = []
     for r in range(max(len(left), len(right))):
         group = []
         if r < len(left):
@@ -411,7 +432,7 @@ def _merge_columns(left: list[_Row], right: list[_Row]) -> list[_Row]:
     return merged
 
 
-def _height(rows: list[_Row]) -> int:
+def _height(rows: list[PageLine]) -> int:
     return sum(1 for row in rows if row.extra != "same_row")
 
 
@@ -442,17 +463,17 @@ class _Cursor:
         self.row = 0
         self.pending_after = 0
 
-    def put(self, rows: Iterable[_Row], before: int) -> None:
+    def put(self, rows: Iterable[PageLine], before: int) -> None:
         self.row += self.gap(before)
+        lines = self.page.lines
         for r in rows:
-            if r.extra == "same_row":
-                row = self.row - 1
+            if r.extra == "same_row":  # the right column of dual dialogue
+                r.row = self.row - 1
+                r.extra = None
             else:
-                row = self.row
+                r.row = self.row
                 self.row += 1
-            self.page.lines.append(PageLine(row, r.indent, r.width, r.text, r.kind, r.element,
-                                            r.source_line, r.align,
-                                            r.extra if r.extra != "same_row" else None))
+            lines.append(r)
 
 
 def _min_first(unit: _Unit, layout: Layout) -> int:
@@ -493,7 +514,7 @@ def _place_action(cur: _Cursor, unit: _Unit) -> None:
             cur.new_page()
 
 
-def _contd(layout: Layout, cue: _Row | None) -> list[_Row]:
+def _contd(layout: Layout, cue: PageLine | None) -> list[PageLine]:
     if cue is None:
         return []
     text = cue.text.rstrip()
@@ -508,9 +529,8 @@ def _place_speech(cur: _Cursor, unit: _Unit) -> None:
     rows = unit.rows
     total = len(rows)
     pos = 0  # first row of unit.rows not placed yet
-    prefix: list[_Row] = []  # the (CONT'D) cue on a continuation page
+    prefix: list[PageLine] = []  # the (CONT'D) cue on a continuation page
     before = unit.before
-    more = _Row(layout.more.indent, layout.more.width, "(MORE)", Kind.CHARACTER, None, None, "left", "more")
     while True:
         free = cur.free(before)
         if len(prefix) + total - pos <= free:
@@ -529,6 +549,7 @@ def _place_speech(cur: _Cursor, unit: _Unit) -> None:
         if best is None:
             cur.new_page()  # the whole block (or what is left of it) moves on
             continue
+        more = _Row(layout.more.indent, layout.more.width, "(MORE)", Kind.CHARACTER, None, None, "left", "more")
         cur.put(prefix + rows[pos:best] + [more], before)
         cur.new_page()
         pos = best
@@ -629,8 +650,11 @@ def _placements(elements: Sequence[Element], pages: list[Page], lpp: int) -> tup
         if page is not None:
             nxt = page
         line_pages[ln] = nxt
-    # page breaks: lines from `===` on belong to the page they start
-    # (already so: the next printed text is on the new page)
+    # reading order: a line is never on an earlier page than the lines above it (only dual
+    # dialogue taller than a page, whose columns run side by side, would say otherwise)
+    for ln in range(1, max_line + 1):
+        if line_pages[ln] < line_pages[ln - 1]:
+            line_pages[ln] = line_pages[ln - 1]
     placements: list[Placement] = []
     for i, e in enumerate(elements):
         if first[i] is not None:
@@ -650,8 +674,7 @@ def _first_row_on(pages: list[Page], page: int, line: int) -> int:
     if not 1 <= page <= len(pages):
         return 0
     lines = pages[page - 1].lines
-    keys = [pl.source_line if pl.source_line is not None else -1 for pl in lines]
-    for pl, key in zip(lines, keys):
-        if key >= line:
+    for pl in lines:
+        if pl.source_line is not None and pl.source_line >= line:
             return pl.row
     return lines[-1].row + 1 if lines else 0
