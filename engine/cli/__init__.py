@@ -18,6 +18,8 @@ COMMANDS = {
     "bench": "bench_cmd",
     "continue": "continue_cmd",
     "models": "models_cmd",
+    "anchors": "anchors_cmd",
+    "prompt": "prompt_cmd",
 }
 
 
