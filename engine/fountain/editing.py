@@ -34,6 +34,7 @@ from .syntax import SCENE_HEADING, is_forced_scene_heading
 __all__ = [
     "CYCLE",
     "CompletionContext",
+    "Newline",
     "Rewrite",
     "apply_completion",
     "bare_text",
@@ -83,10 +84,15 @@ def looks_like_cue(line: str) -> bool:
 
 
 def effective_kind(line: str, kind: Kind | None, prev_blank: bool) -> Kind | None:
-    """``kind`` as the parser gave it, except that a cue still waiting for its dialogue counts
-    as a character."""
-    if kind is Kind.ACTION and prev_blank and looks_like_cue(line):
-        return Kind.CHARACTER
+    """``kind`` as the parser gave it, except for a line still being written: a cue waiting
+    for its dialogue counts as a character, and a lone forcing mark (``@``, ``.``, ``>``) as
+    the element it forces."""
+    if kind is Kind.ACTION and prev_blank:
+        marked = marked_kind(line)
+        if marked is not None:
+            return marked
+        if looks_like_cue(line):
+            return Kind.CHARACTER
     return kind
 
 
@@ -201,7 +207,7 @@ def cycle_element(
         new = render_as(text, target)
         return Rewrite(new, target, _cursor_for(new, target))
     if kind in (None, Kind.ACTION):
-        kind = marked_kind(line) or effective_kind(line, Kind.ACTION, prev_blank)
+        kind = effective_kind(line, Kind.ACTION, prev_blank) if prev_blank else (marked_kind(line) or Kind.ACTION)
     if kind not in CYCLE:
         return None
     target = CYCLE[(CYCLE.index(kind) + 1) % len(CYCLE)]
@@ -215,21 +221,33 @@ def cycle_element(
 
 
 # ------------------------------------------------------------------ Enter
-def newline_for(line: str, kind: Kind | None, column: int, *, prev_blank: bool, next_line: str | None) -> str:
-    """The text Enter inserts at ``column`` of ``line`` (a ``kind``): ``"\\n"`` or ``"\\n\\n"``.
+@dataclass(frozen=True, slots=True)
+class Newline:
+    """What Enter does: insert ``text`` at the cursor, then put the cursor ``rows`` lines
+    further down, at the start of that line."""
 
-    A blank line is added only at the end of the last line of a paragraph of action, dialogue,
-    a scene heading, a transition or a section; after a character cue (also one still being
-    typed) or a parenthetical, Enter continues into dialogue.
+    text: str
+    rows: int
+
+
+def newline_for(line: str, kind: Kind | None, column: int, *, prev_blank: bool, next_line: str | None) -> Newline:
+    """What Enter does at ``column`` of ``line`` (a ``kind``).
+
+    After a character cue (also one still being typed) or a parenthetical, dialogue follows on
+    the next line. At the end of the last line of action, dialogue, a scene heading, a
+    transition or a section, a blank line ends the paragraph. On an empty line right above a
+    paragraph, Enter opens a new paragraph there, with a blank line before and after it.
     """
-    if column < len(line.rstrip()) or not line.strip():
-        return "\n"
-    if next_line is not None and next_line.strip():
-        return "\n"  # inside a paragraph: a plain line break
-    kind = effective_kind(line, kind, prev_blank)
-    if kind in _ENDS_PARAGRAPH:
-        return "\n\n"
-    return "\n"
+    following = next_line is not None and bool(next_line.strip())
+    if not line.strip():
+        if following:
+            return Newline("\n", 0) if prev_blank else Newline("\n\n", 1)
+        return Newline("\n", 1)
+    if column < len(line.rstrip()) or following:
+        return Newline("\n", 1)  # splitting a line, or inside a paragraph: a plain line break
+    if effective_kind(line, kind, prev_blank) in _ENDS_PARAGRAPH:
+        return Newline("\n\n", 2)
+    return Newline("\n", 1)
 
 
 # ------------------------------------------------------------------ autocomplete
@@ -287,6 +305,15 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
 
 
+def _score(query: str, candidate: str, **kwargs) -> float:
+    """How well ``query`` matches ``candidate``: rapidfuzz's weighted ratio, or, for a word
+    being typed, the similarity to the candidate's start (``"fith"`` finds ``"FIFTH ..."``)."""
+    cutoff = kwargs.get("score_cutoff") or 0
+    head = candidate[: len(query) + 1]
+    best = max(fuzz.WRatio(query, candidate), fuzz.ratio(query, head), fuzz.ratio(query, head[:-1]))
+    return best if best >= cutoff else 0
+
+
 def complete(query: str, candidates: Sequence[str], limit: int = 6) -> list[str]:
     """Candidates for ``query``: those starting with it first (in the given order, which for the
     engine's lists is most frequent first), then fuzzy matches by score. The query itself and an
@@ -301,9 +328,7 @@ def complete(query: str, candidates: Sequence[str], limit: int = 6) -> list[str]
         taken = set(chosen)
         rest = [c for c in pool if c not in taken]
         if rest:
-            found = process.extract(
-                q, [_fold(c) for c in rest], scorer=fuzz.WRatio, limit=limit, score_cutoff=75
-            )
+            found = process.extract(q, [_fold(c) for c in rest], scorer=_score, limit=limit, score_cutoff=75)
             chosen += [rest[index] for _, _, index in found]
     return chosen[:limit]
 

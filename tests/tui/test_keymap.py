@@ -1,0 +1,95 @@
+"""Every action is a Binding with an id; ``keymap.toml`` in the config folder remaps them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.binding import Binding
+
+from tui.app import ScenewrightApp
+from tui.screens.editor import EditorScreen
+from tui.widgets.outline_panel import OutlinePanel
+from tui.widgets.script_editor import ScriptEditor
+
+
+def write_keymap(text: str) -> Path:
+    path = Path(os.environ["SCENEWRIGHT_CONFIG_DIR"]) / "keymap.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_binding_of_ours_has_an_id_and_a_tooltip():
+    for cls in (ScenewrightApp, EditorScreen, ScriptEditor, OutlinePanel):
+        for binding in [*cls.__dict__["BINDINGS"], *cls.__dict__.get("COMPLETION_BINDINGS", [])]:
+            assert isinstance(binding, Binding) and binding.id, (cls, binding)
+            assert binding.tooltip, (cls, binding.id)
+
+
+async def test_keymap_remaps_save(open_app, script_path, settle, notifications):
+    write_keymap('[keymap]\n"editor.save" = "f9"\n"editor.cycle_element" = "f4"\n')
+    path = script_path("Rain.\n")
+    app = open_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert notifications(app) == []
+        await pilot.press(*"Wind. ")
+        await pilot.press("ctrl+s")  # no longer bound to save
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Rain.\n"
+        await pilot.press("f9")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8") == "Wind. Rain.\n"
+        await pilot.press("f4")  # Tab's action moved to F4
+        assert app.editor_screen.editor.document[0] == "WIND. RAIN."
+
+
+async def test_bad_keymap_gives_a_clear_notification(open_app, script_path, settle, notifications):
+    path = write_keymap('[keymap]\n"editor.sav" = "ctrl+w"\n"editor.save" = 5\n"editor.toggle_outline" = "f2"\n')
+    app = open_app(script_path("Rain.\n"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        shown = "\n".join(notifications(app))
+        assert f"{path}:2: keymap.editor.sav: unknown binding id" in shown
+        assert f"{path}:3: keymap.editor.save: must be a key string" in shown
+        # the valid entry still applies
+        assert app.editor_screen.outline.display
+        await pilot.press("f2")
+        await settle(pilot)
+        assert not app.editor_screen.outline.display or app.editor_screen.outline.has_focus
+
+
+async def test_unparsable_keymap(open_app, script_path, settle, notifications):
+    path = write_keymap("[keymap\n")
+    app = open_app(script_path("Rain.\n"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert any(f"{path}:1: invalid TOML" in n for n in notifications(app))
+
+
+async def test_a_key_the_editor_uses_is_reported(open_app, script_path, settle, notifications):
+    path = write_keymap('[keymap]\n"editor.save" = "ctrl+w"\n')
+    app = open_app(script_path("Rain.\n"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = "\n".join(notifications(app))
+        assert f"{path}:2: keymap.editor.save: ctrl+w is used by the script editor (delete_word_left)" in shown
+
+
+async def test_completion_keys_can_be_remapped(open_app, script_path, settle):
+    write_keymap('[keymap]\n"completion.accept" = "ctrl+l"\n')
+    app = open_app(script_path("MARISOL\nRise.\n\n"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        editor = app.editor_screen.editor
+        editor.move_cursor((3, 0))
+        await pilot.press(*"MA")
+        await pilot.pause()
+        assert app.editor_screen.menu.shown
+        await pilot.press("ctrl+l")
+        assert editor.document[3] == "MARISOL"
+        await pilot.press("enter", *"Hi.", "enter", *"MA")
+        await pilot.pause()
+        assert app.editor_screen.menu.shown
+        await pilot.press("tab")  # no longer accepts: Tab cycles the element
+        assert editor.document[6] == ".MA"

@@ -1,0 +1,23 @@
+"""``scenewright FILE``: problems with the file are clear messages on stderr, never a traceback."""
+
+from __future__ import annotations
+
+from tui.launch import build_parser, launch_editor
+
+
+def test_not_utf8_names_the_byte_offset(script_path, capsys):
+    path = script_path(raw=b"INT. HOUSE - DAY\n\nCaf\xe9.\n")
+    assert launch_editor([str(path)]) == 1
+    err = capsys.readouterr().err
+    assert str(path) in err and "byte offset 21" in err and "Traceback" not in err
+
+
+def test_a_folder_is_not_a_script(tmp_path, capsys):
+    assert launch_editor([str(tmp_path)]) == 1
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_arguments():
+    args = build_parser().parse_args(["night.fountain", "--theme", "light"])
+    assert (args.file, args.theme) == ("night.fountain", "light")
+    assert build_parser().parse_args([]).theme is None

@@ -1,0 +1,138 @@
+"""The Scenewright Textual application: themes, key map, global bindings. Thin on purpose:
+the editor lives in ``screens/editor.py``, its parts in ``widgets/``."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets.text_area import TextAreaTheme
+
+from engine.scriptfile import ScriptFile
+from engine.tomlconf import ConfigError
+
+from .commands import SceneCommands
+from .keymap import binding_ids, keymap_path, load_keymap
+from .screens.editor import AUTOSAVE_INTERVAL_S, EditorScreen
+from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, text_area_theme
+
+
+class ScenewrightApp(App[int]):
+    TITLE = "Scenewright"
+    COMMANDS = App.COMMANDS | {SceneCommands}
+    BINDINGS = [
+        # not a priority binding: it must come after the keys typed before it (see ScriptEditor._on_key)
+        Binding("ctrl+q", "quit", "Quit", id="app.quit",
+                tooltip="Quit (asks first when there are unsaved changes)"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True, show=False,
+                tooltip="Open the command palette"),
+        Binding("f3", "change_theme", "Theme", id="app.change_theme", show=False,
+                tooltip="Choose a theme"),
+    ]
+
+    def __init__(
+        self,
+        script: ScriptFile,
+        text: str,
+        *,
+        theme: str | None = None,
+        catalog: ThemeCatalog | None = None,
+        autosave_interval: float = AUTOSAVE_INTERVAL_S,
+    ) -> None:
+        super().__init__()
+        self.script = script
+        self.initial_text = text
+        self.autosave_interval = autosave_interval
+        self.theme_catalog = load_catalog() if catalog is None else catalog
+        self._text_area_themes: dict[str, TextAreaTheme] = {}
+        for loaded in self.theme_catalog.themes.values():
+            self.register_theme(loaded.theme)
+        wanted = theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        self.config_errors: list[ConfigError] = list(self.theme_catalog.errors)
+        self.user_keymap: dict[str, str] = {}  # binding id -> keys, from keymap.toml
+
+    def get_default_screen(self) -> Screen:
+        return EditorScreen(self.script, self.initial_text, autosave_interval=self.autosave_interval)
+
+    @property
+    def editor_screen(self) -> EditorScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, EditorScreen):
+                return screen
+        raise LookupError("no editor screen")
+
+    def on_mount(self) -> None:
+        self.apply_user_keymap()
+        for error in self.config_errors:
+            self.notify(str(error), title="Config problem", severity="error", timeout=15)
+
+    # ------------------------------------------------------------------ themes
+    def fountain_theme(self, theme: Theme) -> TextAreaTheme:
+        """The ``TextAreaTheme`` with the Fountain styles of ``theme``."""
+        cached = self._text_area_themes.get(theme.name)
+        if cached is None:
+            styles = fountain_styles(self.theme_catalog.themes.get(theme.name), theme)
+            cached = self._text_area_themes[theme.name] = text_area_theme(theme, styles)
+        return cached
+
+    # ------------------------------------------------------------------ keys
+    def known_bindings(self) -> dict[str, str]:
+        from .screens.external_change import ExternalChangeScreen
+        from .screens.quit_unsaved import QuitUnsavedScreen
+        from .screens.recover import RecoverScreen
+        from .widgets.outline_panel import OutlinePanel
+        from .widgets.script_editor import ScriptEditor
+
+        return binding_ids(
+            type(self), EditorScreen, ScriptEditor, OutlinePanel,
+            QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen,
+        )
+
+    @staticmethod
+    def editor_keys() -> dict[str, tuple[str, set[str]]]:
+        """Keys the script editor keeps for itself (Textual's TextArea bindings and ours)."""
+        from .widgets.script_editor import ScriptEditor
+
+        taken: dict[str, tuple[str, set[str]]] = {}
+        for key, bindings in ScriptEditor._merge_bindings().key_to_bindings.items():
+            ids = {b.id for b in bindings if b.id}
+            taken[key] = (f"the script editor ({bindings[0].action})", ids)
+        return taken
+
+    def apply_user_keymap(self) -> None:
+        keymap, errors = load_keymap(self.known_bindings(), taken=self.editor_keys())
+        self.user_keymap = keymap
+        if keymap:
+            self.set_keymap(keymap)
+        from .widgets.script_editor import ScriptEditor
+
+        for screen in self.screen_stack:
+            for editor in screen.query(ScriptEditor):
+                editor.keymap_changed()
+        if errors:
+            self.notify(
+                "\n".join(str(e) for e in errors), title=f"Problems in {keymap_path().name}",
+                severity="error", timeout=15,
+            )
+
+    # ------------------------------------------------------------------ commands
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, EditorScreen):
+            yield SystemCommand("Go to scene", "Jump to a scene by its heading", screen.action_goto_scene)
+            yield SystemCommand("Save", "Save the script", screen.action_save)
+            yield SystemCommand("Outline", "Show or hide the outline panel", screen.action_toggle_outline)
+
+    async def action_quit(self) -> None:
+        try:
+            screen = self.editor_screen
+        except LookupError:
+            self.exit()
+            return
+        screen.request_quit()

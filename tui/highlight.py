@@ -1,0 +1,81 @@
+"""From the engine's parse state to Textual's highlight map: names and UTF-8 byte columns.
+
+The engine classifies each line (``LiveParse.line_kind``) and gives its inline spans
+(``LiveParse.line_spans``) in *character* columns. ``TextArea`` expects highlights as
+``(start_byte, end_byte_or_None, name)`` per line, with the names looked up in the
+``TextAreaTheme``'s syntax styles. This module does that conversion and nothing else: there
+is no Fountain syntax here.
+"""
+
+from __future__ import annotations
+
+from engine.fountain import LiveParse
+
+HIGHLIGHT_PREFIX = "fountain."
+
+SPAN_STYLES = (
+    "bold", "italic", "bold_italic", "underline", "markup", "note", "boneyard",
+    "scene_number", "extension", "title_key",
+)
+
+Highlight = tuple[int, "int | None", str]
+
+
+def _byte_columns(line: str) -> list[int]:
+    """``columns[i]`` = UTF-8 byte offset of character ``i`` (one past the end included)."""
+    columns = [0] * (len(line) + 1)
+    total = 0
+    for index, char in enumerate(line):
+        columns[index] = total
+        code = ord(char)
+        total += 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+    columns[len(line)] = total
+    return columns
+
+
+def line_highlights(live: LiveParse, row: int) -> list[Highlight]:
+    """The highlights of one line: its element kind over the whole line, then its spans on top
+    (a later highlight layers over an earlier one, so ``**bold**`` in dialogue is bold *and*
+    dialogue-coloured)."""
+    kind = live.line_kind(row)
+    spans = live.line_spans(row)
+    out: list[Highlight] = []
+    if kind is not None:
+        out.append((0, None, HIGHLIGHT_PREFIX + kind.value))
+    if spans:
+        line = live.lines[row]
+        columns = None if line.isascii() else _byte_columns(line)
+        for span in spans:
+            if span.end <= span.start:
+                continue
+            if columns is None:
+                start, end = span.start, span.end
+            else:
+                last = len(line)
+                start, end = columns[min(span.start, last)], columns[min(span.end, last)]
+            out.append((start, end, HIGHLIGHT_PREFIX + span.style))
+    return out
+
+
+class LazyHighlights(dict):
+    """The ``TextArea._highlights`` mapping, filled on demand.
+
+    ``TextArea`` reads ``highlights[row]`` only for the rows it renders, so computing a row's
+    highlights there (and caching them until the next edit) keeps the work per keystroke
+    proportional to the screen, not to the script.
+    """
+
+    def __init__(self, live: LiveParse | None = None) -> None:
+        super().__init__()
+        self.live = live
+
+    def __bool__(self) -> bool:  # TextArea skips highlighting when the map is "empty"
+        return self.live is not None
+
+    def __missing__(self, row: int) -> list[Highlight]:
+        live = self.live
+        if live is None or not 0 <= row < len(live.lines):
+            return []
+        value = line_highlights(live, row)
+        self[row] = value
+        return value

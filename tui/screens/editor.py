@@ -1,0 +1,425 @@
+"""The main screen: outline | script | (a slot for the model panel), status bar, key bar.
+
+The screen owns the open :class:`~engine.scriptfile.ScriptFile` and what happens around the
+keystroke path, never on it:
+
+* pages, runtime, the outline and the names for completion are computed 0.3 s after typing
+  stops, in a thread worker (group ``stats``) working on a snapshot of the elements;
+* saving and the recovery copy run in thread workers (group ``save``); an outside change to
+  the file asks the writer (overwrite / reload / cancel);
+* while there are unsaved edits a recovery copy is written every few seconds; opening a
+  file that has one offers to recover it; quitting with unsaved edits asks first.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.geometry import Offset
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, TextArea
+
+from engine.fountain import Element, Kind, Outline
+from engine.fountain.outline import build_outline
+from engine.fountain.pagination import paginate
+from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
+
+from ..messages import RecoveryWritten, SaveFinished, ScriptFacts, StatsReady
+from ..widgets.completion_menu import CompletionMenu
+from ..widgets.outline_panel import OutlinePanel
+from ..widgets.script_editor import ScriptEditor
+from ..widgets.status_bar import StatusBar
+from .external_change import ExternalChangeScreen
+from .quit_unsaved import QuitUnsavedScreen
+from .recover import RecoverScreen
+
+STATS_DELAY_S = 0.3
+AUTOSAVE_INTERVAL_S = 5.0
+NARROW_WIDTH = 100  # below this many columns the outline starts hidden
+
+
+def runtime_words(seconds: float) -> str:
+    """Estimated screen time as a writer says it: ``"3 min"``, ``"1 h 52 min"``."""
+    minutes = max(0, int(round(seconds / 60)))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+class EditorScreen(Screen[None]):
+    CSS_PATH = "editor.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the script (Ctrl+S)"),
+        Binding("ctrl+o", "toggle_outline", "Outline", id="editor.toggle_outline",
+                tooltip="Show or hide the outline of sections, scenes and synopses"),
+        Binding("ctrl+g", "goto_scene", "Go to scene", id="editor.goto_scene",
+                tooltip="Jump to a scene by fuzzy search of its heading"),
+    ]
+
+    def __init__(self, script: ScriptFile, text: str, *, autosave_interval: float = AUTOSAVE_INTERVAL_S) -> None:
+        super().__init__()
+        self.script = script
+        self.initial_text = text
+        self.autosave_interval = autosave_interval
+        self.saved_generation = 0
+        self.recovery_generation = 0
+        self.facts: ScriptFacts | None = None
+        self._disk_lock = threading.Lock()
+        self._stats_timer: Timer | None = None
+        self._saving = False
+        self._warned_external = False
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="workspace"):
+            yield OutlinePanel(id="outline")
+            yield ScriptEditor(self.initial_text, id="script")
+            # issue 3 mounts the model suggestion panel here, to the right of the script
+        yield StatusBar(id="status")
+        yield Footer(id="keys")
+        yield CompletionMenu(id="completion")
+
+    @property
+    def editor(self) -> ScriptEditor:
+        return self.query_one("#script", ScriptEditor)
+
+    @property
+    def outline(self) -> OutlinePanel:
+        return self.query_one("#outline", OutlinePanel)
+
+    @property
+    def workspace(self) -> Horizontal:
+        """The row holding outline and script; a side panel is mounted at its right end."""
+        return self.query_one("#workspace", Horizontal)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    @property
+    def menu(self) -> CompletionMenu:
+        return self.query_one("#completion", CompletionMenu)
+
+    def on_mount(self) -> None:
+        self.outline.display = self.app.size.width >= NARROW_WIDTH
+        self.editor.focus()
+        self.status.set(file=self.script.path.name, modified=False)
+        self._update_cursor_status()
+        self.refresh_facts()
+        self.set_interval(self.autosave_interval, self.write_recovery_now, name="autosave")
+        recovered = self._recovery_text()
+        if recovered is not None:
+            self.app.push_screen(
+                RecoverScreen(self._recovery_message()), lambda answer: self._recovery_answer(answer, recovered)
+            )
+
+    # ------------------------------------------------------------------ state
+    @property
+    def generation(self) -> int:
+        """Counts every change to the text (typing, undo, paste...), synchronously."""
+        return self.editor.document.version  # type: ignore[attr-defined]
+
+    @property
+    def modified(self) -> bool:
+        return self.generation != self.saved_generation
+
+    @property
+    def text(self) -> str:
+        return self.editor.text
+
+    @on(TextArea.Changed, "#script")
+    def _script_changed(self) -> None:
+        self.status.set(modified=self.modified, message=None)
+        self._update_cursor_status()
+        if self._stats_timer is not None:
+            self._stats_timer.stop()
+        self._stats_timer = self.set_timer(STATS_DELAY_S, self.refresh_facts, name="stats-debounce")
+
+    @on(TextArea.SelectionChanged, "#script")
+    def _cursor_moved(self) -> None:
+        self._update_cursor_status()
+
+    def _update_cursor_status(self) -> None:
+        editor = self.editor
+        row = editor.cursor_location[0]
+        kind = editor.element_kind_at(row)
+        facts = self.facts
+        scene = page = pages = None
+        if facts is not None:
+            from bisect import bisect_right
+
+            index = bisect_right(facts.scene_lines, row) - 1
+            total = len(facts.scene_lines)
+            if index >= 0:
+                number = facts.scene_numbers[index]
+                scene = f"{'#' + number if number else index + 1} of {total}"
+            elif total:
+                scene = f"– of {total}"  # before the first scene (title page, opening sections)
+            page, pages = facts.pages.page_of_line(row), facts.pages.count
+        self.status.set(element=kind.value if kind else None, scene=scene, page=page, pages=pages)
+        if self.outline.display:
+            self.outline.follow(row)
+
+    # ------------------------------------------------------------------ pages, outline, names
+    def refresh_facts(self) -> None:
+        """Recompute pages, runtime, outline and completion names off the keystroke path."""
+        elements = list(self.editor.live.elements)  # a snapshot: the worker never reads the live parse
+        self.editor.refresh_vocabulary()
+        self._compute_facts(elements, self.generation)
+
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    def _compute_facts(self, elements: list[Element], generation: int) -> None:
+        pages = paginate(elements)
+        outline = build_outline(elements, pages)
+        headings = [e for e in elements if e.kind is Kind.SCENE_HEADING]
+        facts = ScriptFacts(generation, pages, outline, [e.line for e in headings], [e.scene_number for e in headings])
+        self.post_message(StatsReady(facts))
+
+    @on(StatsReady)
+    def _facts_ready(self, message: StatsReady) -> None:
+        facts = message.facts
+        if self.facts is not None and facts.generation < self.facts.generation:
+            return
+        self.facts = facts
+        self.outline.set_entries(facts.outline)
+        self.status.set(runtime=runtime_words(facts.pages.runtime_s))
+        self._update_cursor_status()
+
+    # ------------------------------------------------------------------ outline and go-to
+    def action_toggle_outline(self) -> None:
+        outline = self.outline
+        if outline.display and outline.has_focus:
+            outline.display = False
+            self.editor.focus()
+        elif outline.display:
+            outline.focus()
+        else:
+            outline.display = True
+            outline.follow(self.editor.cursor_location[0])
+            outline.focus()
+
+    @on(OutlinePanel.Jump)
+    def _outline_jump(self, message: OutlinePanel.Jump) -> None:
+        self.jump_to(message.line)
+
+    @on(OutlinePanel.Leave)
+    def _outline_leave(self) -> None:
+        self.editor.focus()
+
+    def jump_to(self, line: int) -> None:
+        self.editor.jump_to_line(line)
+        self.editor.focus()
+
+    def action_goto_scene(self) -> None:
+        from ..commands import SceneCommands
+        from textual.command import CommandPalette
+
+        self.app.push_screen(CommandPalette(providers=[SceneCommands], placeholder="Go to scene…"))
+
+    def scene_entries(self) -> list[Outline]:
+        if self.facts is None:
+            return []
+        return [e for e in self.facts.outline if e.kind is Kind.SCENE_HEADING]
+
+    # ------------------------------------------------------------------ completion
+    @on(ScriptEditor.Completions)
+    def _completions(self, message: ScriptEditor.Completions) -> None:
+        """Show the editor's completion list under the cursor (the editor owns its state)."""
+        menu = self.menu
+        editor = message.editor
+        if not message.items or message.context is None:
+            menu.hide()
+            return
+        cursor = editor.cursor_screen_offset
+        x = max(0, cursor.x - len(message.context.query))
+        height = min(len(message.items), 8)
+        below = cursor.y + 1
+        if below + height > editor.content_region.bottom and cursor.y - height >= editor.content_region.y:
+            below = cursor.y - height  # no room under the line: open upwards, over the text above
+        menu.show(message.items, Offset(x, below), message.index)
+
+    @on(CompletionMenu.OptionSelected, "#completion")
+    def _completion_clicked(self, event: CompletionMenu.OptionSelected) -> None:
+        event.stop()
+        items = self.menu.items
+        if 0 <= event.option_index < len(items):
+            self.editor.accept_completion(items[event.option_index])
+        self.editor.focus()
+
+    # ------------------------------------------------------------------ saving
+    def action_save(self) -> None:
+        self.save()
+
+    def save(self, force: bool = False, quit_after: bool = False) -> None:
+        if self._saving:
+            return
+        self._saving = True
+        self.status.set(message="Saving…")
+        self._save_worker(self.text, self.generation, force, quit_after)
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _save_worker(self, text: str, generation: int, force: bool, quit_after: bool) -> None:
+        error: Exception | None = None
+        try:
+            with self._disk_lock:
+                self.script.save(text, force=force)
+        except (ScriptFileError, OSError) as exc:
+            error = exc
+        self.post_message(SaveFinished(generation, error, quit_after))
+
+    @on(SaveFinished)
+    def _save_finished(self, message: SaveFinished) -> None:
+        self._saving = False
+        error = message.error
+        if error is None:
+            self.saved_generation = message.generation
+            self.recovery_generation = message.generation
+            self._warned_external = False
+            self.status.set(file=self.script.path.name, modified=self.modified, message="Saved")
+            if message.quit_after:
+                self.app.exit()
+            return
+        self.status.set(message="Not saved")
+        if isinstance(error, ExternalChangeError):
+            self.app.push_screen(
+                ExternalChangeScreen(f"{self.script.path} was changed by another program since you opened it."),
+                lambda answer: self._external_answer(answer, message.quit_after),
+            )
+        else:
+            self.notify(str(error), title="Not saved", severity="error", timeout=10)
+
+    def _external_answer(self, answer: str | None, quit_after: bool) -> None:
+        if answer == "overwrite":
+            self.save(force=True, quit_after=quit_after)
+        elif answer == "reload":
+            self.reload_from_disk()
+
+    def reload_from_disk(self) -> None:
+        """Replace the text with the file on disk as one undoable edit (Ctrl+Z brings the
+        writer's version back)."""
+        try:
+            with self._disk_lock:
+                text = self.script.reload()
+        except (ScriptFileError, ValueError) as exc:
+            self.notify(str(exc), title="Cannot reload", severity="error", timeout=10)
+            return
+        self.replace_all(text)
+        self.saved_generation = self.generation
+        self.status.set(modified=False, message="Reloaded")
+        self.notify("Loaded the version on disk. Ctrl+Z brings your version back.", title="Reloaded")
+
+    def replace_all(self, text: str) -> None:
+        """Put ``text`` in the editor as one undoable edit, the cursor where it first differs."""
+        editor = self.editor
+        old = editor.text
+        if old == text:
+            return
+        first = 0
+        for first, (a, b) in enumerate(zip(old.split("\n"), text.split("\n"))):
+            if a != b:
+                break
+        editor.replace(text, (0, 0), editor.document.end, maintain_selection_offset=False)
+        editor.jump_to_line(first)
+
+    # ------------------------------------------------------------------ recovery
+    def write_recovery_now(self) -> None:
+        """Keep a recovery copy of unsaved edits (called every few seconds)."""
+        if self.modified and self.generation != self.recovery_generation and not self._saving:
+            self._recovery_worker(self.text, self.generation)
+        elif not self.modified:
+            self._check_disk_worker()
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _recovery_worker(self, text: str, generation: int) -> None:
+        error: Exception | None = None
+        changed = False
+        try:
+            with self._disk_lock:
+                self.script.write_recovery(text)
+                changed = self.script.changed_on_disk()
+        except (ScriptFileError, OSError) as exc:
+            error = exc
+        self.post_message(RecoveryWritten(generation, error, changed))
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _check_disk_worker(self) -> None:
+        with self._disk_lock:
+            try:
+                changed = self.script.changed_on_disk()
+            except OSError:
+                changed = False
+        if changed:
+            self.post_message(RecoveryWritten(self.recovery_generation, None, True))
+
+    @on(RecoveryWritten)
+    def _recovery_written(self, message: RecoveryWritten) -> None:
+        if message.error is not None:
+            self.notify(str(message.error), title="No recovery copy", severity="warning", timeout=10)
+        elif message.generation > self.recovery_generation:
+            self.recovery_generation = message.generation
+        if message.changed_on_disk and not self._warned_external:
+            self._warned_external = True
+            self.notify(
+                f"{self.script.path.name} was changed by another program. Saving will ask before overwriting.",
+                title="Changed on disk", severity="warning", timeout=10,
+            )
+
+    def _recovery_text(self) -> str | None:
+        try:
+            return self.script.recovery()
+        except (ScriptFileError, OSError):
+            return None
+
+    def _recovery_message(self) -> str:
+        info = None
+        try:
+            info = self.script.recovery_info()
+        except (ScriptFileError, OSError):
+            pass
+        when = f" (kept {info.saved_at.replace('T', ' ')[:16]} UTC)" if info and info.saved_at else ""
+        note = ""
+        if info is not None and not info.based_on_current_disk:
+            note = "\n\nThe file on disk has also changed since then."
+        return (
+            f"Scenewright kept a copy of unsaved edits to {self.script.path.name}{when}. "
+            f"Recover it? The saved file stays as it is until you save.{note}"
+        )
+
+    def _recovery_answer(self, answer: str | None, recovered: str) -> None:
+        if answer == "discard":
+            try:
+                self.script.discard_recovery()
+            except ScriptFileError as exc:
+                self.notify(str(exc), severity="warning")
+            return
+        self.replace_all(recovered)
+        self.notify("Recovered your unsaved edits. Ctrl+S saves them; Ctrl+Z shows the saved file.",
+                    title="Recovered")
+
+    # ------------------------------------------------------------------ quitting
+    def request_quit(self) -> None:
+        if isinstance(self.app.screen, QuitUnsavedScreen):
+            return  # already asking
+        if not self.modified:
+            self.app.exit()
+            return
+        self.app.push_screen(
+            QuitUnsavedScreen(f"{self.script.path.name} has changes that are not saved."), self._quit_answer
+        )
+
+    def _quit_answer(self, answer: str | None) -> None:
+        if answer == "save":
+            self.save(quit_after=True)
+        elif answer == "discard":
+            try:
+                self.script.discard_recovery()
+            except ScriptFileError:
+                pass
+            self.app.exit()

@@ -1,0 +1,1 @@
+"""Widgets of the editor, one per module, each with its ``.tcss`` beside it."""

@@ -1,0 +1,420 @@
+"""The script editor: a ``TextArea`` whose text lives in the engine's ``LiveParse``.
+
+How an edit flows (the keystroke path; nothing here touches disk or a model):
+
+1. Every change to a ``TextArea`` - typing, paste, undo, redo, ``replace()`` - ends in
+   ``document.replace_range``. Our :class:`FountainDocument` *is* a ``LiveParse``: its lines
+   are the parse state's lines, and ``replace_range`` is ``LiveParse.replace``, which
+   re-classifies only the paragraphs the edit touched.
+2. ``TextArea`` then calls ``_build_highlight_map()``. We do not compute anything there: the
+   highlight map becomes a fresh :class:`~tui.highlight.LazyHighlights`, and the rows the
+   ``TextArea`` renders (the screenful) ask it for their highlights.
+
+Writing help (Tab, Enter, autocomplete) asks ``engine.fountain.editing`` what to write and
+applies it as ordinary, undoable edits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+from textual.binding import Binding, BindingsMap
+from textual.document._document import EditResult, Location
+from textual.document._document_navigator import DocumentNavigator
+from textual.document._wrapped_document import WrappedDocument
+from textual.message import Message
+from textual.theme import Theme
+from textual.widgets import TextArea
+
+from engine.fountain import Kind, LiveParse
+from engine.fountain.editing import (
+    CompletionContext,
+    apply_completion,
+    complete,
+    completion_context,
+    cycle_element,
+    effective_kind,
+    looks_like_cue,
+    newline_for,
+)
+
+from ..fountain_document import FountainDocument
+from ..highlight import LazyHighlights
+from ..themes import derived_fountain_styles, text_area_theme
+
+_DIALOGUE_KINDS = (Kind.CHARACTER, Kind.PARENTHETICAL, Kind.DIALOGUE, Kind.LYRICS)
+_CAPS_KINDS = (Kind.CHARACTER, Kind.SCENE_HEADING, Kind.TRANSITION)
+
+
+class ScriptEditor(TextArea):
+    """Fountain editing with highlighting from the engine, Tab/Enter writing help and
+    completion of character names and locations."""
+
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    BINDINGS = [
+        Binding("ctrl+home", "cursor_document_start", "Top", id="editor.document_start", show=False,
+                tooltip="Go to the start of the script"),
+        Binding("ctrl+end", "cursor_document_end", "End", id="editor.document_end", show=False,
+                tooltip="Go to the end of the script"),
+        Binding(
+            "tab",
+            "cycle_element",
+            "Element",
+            id="editor.cycle_element",
+            tooltip="Turn the current line into the next element: action, character, scene heading, transition "
+            "(in dialogue: dialogue or parenthetical)",
+        ),
+    ]
+
+    COMPLETION_BINDINGS = [
+        Binding("tab,right", "accept_completion", "Accept", id="completion.accept", show=False,
+                tooltip="Accept the highlighted completion"),
+        Binding("down", "completion_next", "Next", id="completion.next", show=False, tooltip="Next completion"),
+        Binding("up", "completion_previous", "Previous", id="completion.previous", show=False,
+                tooltip="Previous completion"),
+        Binding("escape", "dismiss_completion", "Dismiss", id="completion.dismiss", show=False,
+                tooltip="Close the completion list"),
+    ]
+    """Keys that act only while the completion list is open. They are not in ``BINDINGS``
+    (which would replace TextArea's own Up, Down and Right); :meth:`_on_key` dispatches them,
+    with the writer's key map applied."""
+
+    class Completions(Message):
+        """The completion list changed: ``items`` (empty: close it) and the ``index`` chosen."""
+
+        def __init__(
+            self, editor: "ScriptEditor", items: list[str], index: int, context: CompletionContext | None
+        ) -> None:
+            super().__init__()
+            self.editor = editor
+            self.items = items
+            self.index = index
+            self.context = context
+
+    class ElementCycled(Message):
+        """Tab rewrote a line as another element."""
+
+        def __init__(self, row: int, kind: Kind) -> None:
+            super().__init__()
+            self.row = row
+            self.kind = kind
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        kwargs.setdefault("soft_wrap", True)
+        kwargs.setdefault("tab_behavior", "focus")
+        kwargs.setdefault("show_line_numbers", False)
+        kwargs.setdefault("highlight_cursor_line", True)
+        self.character_names: list[str] = []
+        self.locations: list[str] = []
+        self._vocabulary_version = -1
+        self.completion: CompletionContext | None = None
+        self.completion_items: list[str] = []
+        self.completion_index = 0
+        self._completion_at: Location | None = None
+        self._key_actions: dict[str, list[tuple[str, bool]]] | None = None
+        self._caps_row: int | None = None
+        self._cycle_origin: tuple[int, str] | None = None
+        self._cycle_last: str | None = None
+        # TextArea would build (and wrap) a plain Document of the text first; start empty and
+        # load the text once, into a FountainDocument.
+        super().__init__("", **kwargs)
+        self.match_cursor_bracket = False  # brackets are parentheticals and extensions here, not code
+        if text:
+            self._set_document(text, None)
+
+    # ------------------------------------------------------------------ theme
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._use_app_theme)
+        self._use_app_theme(self.app.current_theme)
+
+    def _use_app_theme(self, theme: Theme) -> None:
+        """Switch to the ``TextAreaTheme`` holding the Fountain styles of the app's theme."""
+        make = getattr(self.app, "fountain_theme", None)
+        if make is not None:
+            area_theme = make(theme)
+        else:  # a plain Textual app (tests of the widget alone)
+            area_theme = text_area_theme(theme, derived_fountain_styles(theme))
+        self.register_theme(area_theme)
+        self.theme = area_theme.name
+        self._line_cache.clear()
+        self.refresh()
+
+    # ------------------------------------------------------------------ engine hook
+    @property
+    def live(self) -> LiveParse:
+        """The engine's parse state of the text being edited."""
+        return self.document.live  # type: ignore[attr-defined]
+
+    def _set_document(self, text: str, language: str | None) -> None:
+        """Replaces ``TextArea._set_document`` (Textual 8.2.8): the document is always a
+        :class:`FountainDocument`; there is no tree-sitter language."""
+        self._highlight_query = None
+        document = FountainDocument(text)
+        self.document = document
+        self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
+        self.navigator = DocumentNavigator(self.wrapped_document)
+        self._build_highlight_map()
+        self.move_cursor((0, 0))
+        self._rewrap_and_refresh_virtual_size()
+
+    def _watch_language(self, language: str | None) -> None:
+        """There is no tree-sitter language: the document is Fountain whatever ``language``
+        says (TextArea would rebuild the document, re-parsing the whole script, at mount)."""
+
+    def _build_highlight_map(self) -> None:
+        """Called by ``TextArea`` after every edit (Textual 8.2.8 private hook, pinned by the
+        snapshot tests): drop the cached highlights; rendered rows compute theirs on demand."""
+        self._line_cache.clear()
+        highlights = self._highlights
+        if not isinstance(highlights, LazyHighlights):
+            highlights = self._highlights = LazyHighlights()  # type: ignore[assignment]
+        highlights.clear()
+        document = self.document
+        highlights.live = document.live if isinstance(document, FountainDocument) else None
+
+    # ------------------------------------------------------------------ reading the script
+    def line(self, row: int) -> str:
+        return self.document[row] if 0 <= row < self.document.line_count else ""
+
+    def _prev_blank(self, row: int) -> bool:
+        return row == 0 or not self.line(row - 1).strip()
+
+    def element_kind_at(self, row: int) -> Kind | None:
+        """The element of ``row`` as the writer sees it: the parser's kind, except that a cue
+        still waiting for its dialogue counts as a character."""
+        return effective_kind(self.line(row), self.live.line_kind(row), self._prev_blank(row))
+
+    def _in_dialogue(self, row: int) -> bool:
+        if self._prev_blank(row):
+            return False
+        above = row - 1
+        kind = self.live.line_kind(above)
+        if kind in _DIALOGUE_KINDS:
+            return True
+        return self._prev_blank(above) and looks_like_cue(self.line(above))
+
+    # ------------------------------------------------------------------ keys
+    def key_actions(self) -> dict[str, list[tuple[str, bool]]]:
+        """``{key: [(action, only while completing), ...]}``: the completion keys, then every
+        binding of this widget (ours and TextArea's, a subclass's key replacing its base's as
+        Textual merges them), with the writer's key map (``App.user_keymap``) applied."""
+        if self._key_actions is None:
+            keymap: dict[str, str] = getattr(self.app, "user_keymap", {}) or {}
+            merged: dict[str, list[Binding]] = {}
+            for cls in reversed(type(self).__mro__):
+                if "BINDINGS" in cls.__dict__:
+                    merged.update(BindingsMap(cls.__dict__["BINDINGS"]).key_to_bindings)
+            table: dict[str, list[tuple[str, bool]]] = {}
+
+            def add(binding: Binding, completing: bool) -> None:
+                keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+                for key in keys.split(","):
+                    table.setdefault(key.strip(), []).append((binding.action, completing))
+
+            for binding in BindingsMap(self.COMPLETION_BINDINGS).key_to_bindings.values():
+                for each in binding:
+                    add(each, True)
+            remapped = {b.id for bs in merged.values() for b in bs if b.id and b.id in keymap}
+            for key, bindings in merged.items():
+                for binding in bindings:
+                    if binding.id in remapped:
+                        add(binding, False)
+                    elif not any(b.id in remapped for b in bindings):
+                        table.setdefault(key, []).append((binding.action, False))
+            self._key_actions = table
+        return self._key_actions
+
+    def keymap_changed(self) -> None:
+        self._key_actions = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Every key of this widget is handled here, in the order the keys arrive.
+
+        Textual runs a focused widget's bindings only after the key has travelled back up to
+        the app, so in a burst of keys (a fast typist, a laggy SSH link delivering several at
+        once) a Backspace, an arrow or Tab could act after the letters typed after it
+        (Textual issue #6605). Running this widget's bindings here keeps the order. Runs
+        before ``TextArea._on_key``: Textual calls the handlers down the class hierarchy unless
+        one prevents the default.
+        """
+        for action, completing in self.key_actions().get(event.key, ()):
+            if completing and (self.read_only or not self.completion_items):
+                continue
+            if await self.app.run_action(action, self):
+                event.stop()
+                event.prevent_default()
+                self._restart_blink()
+                return
+        if self.read_only:
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self._restart_blink()
+            self.smart_newline()
+            return
+        if event.is_printable and event.character and self._caps_row is not None:
+            start, end = self.selection
+            if start == end and start[0] == self._caps_row and event.character != event.character.upper():
+                event.stop()
+                event.prevent_default()
+                self._restart_blink()
+                self._replace_via_keyboard(event.character.upper(), start, end)
+
+    def _replace_via_keyboard(self, insert: str, start: Location, end: Location) -> EditResult | None:
+        result = super()._replace_via_keyboard(insert, start, end)
+        if result is not None:
+            self.update_completion()
+        return result
+
+    def _delete_via_keyboard(self, start: Location, end: Location) -> EditResult | None:
+        result = super()._delete_via_keyboard(start, end)
+        if result is not None:
+            self.update_completion()
+        return result
+
+    def _watch_selection(self, previous_selection, selection) -> None:
+        super()._watch_selection(previous_selection, selection)
+        row = selection.end[0]
+        if self._caps_row is not None and row != self._caps_row:
+            self._caps_row = None
+        if self._completion_at is not None and selection.end != self._completion_at:
+            self.clear_completion()
+
+    def smart_newline(self) -> None:
+        """Enter: a line break, and a blank line where the paragraph ends (after dialogue,
+        action, a heading or a transition); after a cue or parenthetical, dialogue follows."""
+        start, end = self.selection
+        self._caps_row = None
+        self.clear_completion()
+        if start != end:
+            self._replace_via_keyboard("\n", start, end)
+            return
+        row, column = end
+        line = self.line(row)
+        following = self.line(row + 1) if row + 1 < self.document.line_count else None
+        enter = newline_for(
+            line, self.live.line_kind(row), column, prev_blank=self._prev_blank(row), next_line=following
+        )
+        result = self._replace_via_keyboard(enter.text, start, end)
+        if result is not None and enter.rows != enter.text.count("\n"):
+            self.move_cursor((row + enter.rows, 0))
+        self.clear_completion()
+
+    def action_cycle_element(self) -> None:
+        """Tab: rewrite the current line as the next element."""
+        if self.read_only:
+            return
+        start, end = self.selection
+        row, column = end
+        if start[0] != row:
+            return
+        line = self.line(row)
+        if self._cycle_origin is None or self._cycle_origin[0] != row or self._cycle_last != line:
+            self._cycle_origin = (row, line)
+        rewrite = cycle_element(
+            line,
+            self.live.line_kind(row),
+            prev_blank=self._prev_blank(row),
+            in_dialogue=self._in_dialogue(row),
+            origin=self._cycle_origin[1],
+        )
+        if rewrite is None:
+            self.app.bell()
+            return
+        at_end = column >= len(line)
+        if rewrite.text != line:
+            self.history.checkpoint()  # each Tab is one undo step
+            self.replace(rewrite.text, (row, 0), (row, len(line)), maintain_selection_offset=False)
+            self.history.checkpoint()
+        self.move_cursor((row, rewrite.cursor if at_end or not line.strip() else min(column, len(rewrite.text))))
+        self._cycle_last = rewrite.text
+        self._caps_row = row if rewrite.kind in _CAPS_KINDS else None
+        self.post_message(self.ElementCycled(row, rewrite.kind))
+        self.update_completion()
+
+    # ------------------------------------------------------------------ completion
+    def update_completion(self) -> None:
+        """Work out what the writer is typing and which names or locations would complete it."""
+        start, end = self.selection
+        context = None
+        if start == end:
+            row, column = end
+            context = completion_context(self.line(row), column, prev_blank=self._prev_blank(row))
+        items: list[str] = []
+        if context is not None:
+            if self.completion is None and self._vocabulary_version != self.document.version:  # type: ignore[attr-defined]
+                self.refresh_vocabulary()  # a new completion starts: names typed since the last pause count
+            pool = self.character_names if context.kind == "character" else self.locations
+            items = complete(context.query, pool)
+        if not items:
+            self.clear_completion()
+            return
+        self.completion, self.completion_items, self._completion_at = context, items, end
+        self.completion_index = 0
+        self.post_message(self.Completions(self, items, 0, context))
+
+    def refresh_vocabulary(self) -> None:
+        """Character names and scene locations of the script, for completion."""
+        live = self.live
+        self.character_names = live.character_names()
+        self.locations = live.locations()
+        self._vocabulary_version = self.document.version  # type: ignore[attr-defined]
+
+    def clear_completion(self) -> None:
+        if self.completion is None and self._completion_at is None:
+            return
+        self.completion, self.completion_items, self._completion_at = None, [], None
+        self.completion_index = 0
+        self.post_message(self.Completions(self, [], 0, None))
+
+    def action_accept_completion(self) -> None:
+        items = self.completion_items
+        if items:
+            self.accept_completion(items[min(self.completion_index, len(items) - 1)])
+
+    def _move_completion(self, step: int) -> None:
+        if self.completion_items:
+            self.completion_index = (self.completion_index + step) % len(self.completion_items)
+            self.post_message(self.Completions(self, self.completion_items, self.completion_index, self.completion))
+
+    def action_completion_next(self) -> None:
+        self._move_completion(1)
+
+    def action_completion_previous(self) -> None:
+        self._move_completion(-1)
+
+    def action_dismiss_completion(self) -> None:
+        self.clear_completion()
+
+    def accept_completion(self, choice: str) -> bool:
+        """Replace what is being typed with ``choice`` (one undoable edit)."""
+        context = self.completion
+        if context is None:
+            return False
+        row, _ = self.cursor_location
+        line = self.line(row)
+        rewrite = apply_completion(line, context, choice)
+        self.clear_completion()
+        self.history.checkpoint()
+        self.replace(rewrite.text, (row, 0), (row, len(line)), maintain_selection_offset=False)
+        self.history.checkpoint()
+        self.move_cursor((row, rewrite.cursor))
+        if rewrite.kind is Kind.SCENE_HEADING:
+            self._caps_row = row  # the time of day comes next
+        return True
+
+    # ------------------------------------------------------------------ navigation
+    def action_cursor_document_start(self) -> None:
+        self.move_cursor((0, 0))
+
+    def action_cursor_document_end(self) -> None:
+        self.move_cursor(self.document.end)
+
+    def jump_to_line(self, row: int) -> None:
+        """Put the cursor at the start of ``row`` and show it near the top third of the view."""
+        row = max(0, min(row, self.document.line_count - 1))
+        self.move_cursor((row, 0))
+        self.scroll_cursor_visible(center=True, animate=False)
