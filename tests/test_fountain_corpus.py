@@ -18,7 +18,7 @@ MAP = {"HEADING": "scene_heading", "ACTION": "action", "CHARACTER": "character",
        "SYNOPSIS": "synopsis", "LYRIC": "lyrics", "PAGEBREAK": "page_break", "TITLEENTRY": "title"}
 
 # Fixtures whose element sequence this engine matches exactly (notes and boneyard aside).
-AGREE = ["SceneHeading", "Lyrics", "Scratch", "Transition", "UTF8", "Dialogue"]
+AGREE = ["SceneHeading", "Lyrics", "Scratch", "Transition", "UTF8"]
 # Where we differ on purpose:
 # - Action/LineBreaks/PageBreak/Notes: screenplay-tools merges blank-line separated action
 #   paragraphs into one element; we keep one element per paragraph (positions stay exact).
