@@ -23,7 +23,7 @@ is validated; a mistake is an ``engine.tomlconf.ConfigError`` naming the file, l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -152,12 +152,9 @@ def build_registry(files: list[TomlFile]) -> Registry:
                     close = ", ".join(sorted(_FIELDS))
                     raise tf.error(("models", name, key), f"unknown key (known keys: {close})")
                 slot[key] = (value, tf)
-            if not table:
-                slot.setdefault("__table__", (None, tf))
 
     entries: dict[str, ModelEntry] = {}
     for name, keys in raw.items():
-        keys.pop("__table__", None)
         if "source" not in keys:
             # Point at the table of the last file that mentioned the model.
             tf = files[-1]
@@ -166,15 +163,15 @@ def build_registry(files: list[TomlFile]) -> Registry:
                     tf = candidate
                     break
             raise tf.error(("models", name), "missing required key `source`")
+        sha = keys.get("sha256")
+        if sha is not None and files.index(sha[1]) < files.index(keys["source"][1]):
+            del keys["sha256"]  # a later file changed the source: the old checksum is for other weights
         values: dict[str, Any] = {}
         for key, (value, tf) in keys.items():
             values[key] = _FIELDS[key](value, tf, ("models", name, key))
         origin = keys["source"][1].path
         values["origin"] = origin
-        entry = ModelEntry(name=name, **values)
-        if entry.stop is None:
-            entry = replace(entry, stop=())
-        entries[name] = entry
+        entries[name] = ModelEntry(name=name, **values)
 
     if not entries:
         tf = files[-1]

