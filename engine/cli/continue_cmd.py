@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--temperature", type=float, metavar="T")
     p.add_argument("--top-p", type=float, metavar="P")
     p.add_argument("--seed", type=int, metavar="S", help="sampling seed (same seed, same text)")
+    p.add_argument("--prompt", metavar="ID", help="a prompt from the library (ID or ID@VERSION; default: the "
+                   "one chosen for the script, else continue); see `scenewright prompt`")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object: text, prompt_tokens, generated_tokens, ttft_ms, tokens_per_s, model")
     p.set_defaults(func=run)
@@ -59,15 +61,20 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"{args.file} has {len(lines)} lines; --line {args.line} is past its end")
         row = args.line - 1
         cursor = (row, len(lines[row]))
-    request = ContinueRequest(
-        model=args.model,
-        max_tokens=args.max_tokens,
-        temperature=args.temperature,
-        top_p=args.top_p,
-        seed=args.seed,
-    )
+    from engine.steering import PromptError
+    from engine.steering.steer import steer
+
+    try:
+        steered = steer(text, cursor, script_path=args.file, prompt=args.prompt)
+    except PromptError as exc:
+        return fail(str(exc))
+    for problem in steered.problems:
+        print(f"scenewright: warning: {problem}", file=sys.stderr)
+    given = {"model": args.model, "max_tokens": args.max_tokens, "temperature": args.temperature,
+             "top_p": args.top_p, "seed": args.seed}
+    request = ContinueRequest(**{**steered.overrides, **{k: v for k, v in given.items() if v is not None}})
     engine = GenerationEngine()
-    generation = engine.continue_at(text, cursor, request)
+    generation = engine.continue_at(text, cursor, request, render=steered.render)
     done = stats = None
     shown = ""
     out = sys.stdout
@@ -102,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
             "seed": done.seed,
             "cached_tokens": stats.cached_tokens,
             "prompt_tokens_per_s": round(stats.prompt_tokens_per_s, 1),
+            "prompt": f"{done.prompt_ref[0]}@{done.prompt_ref[1]}" if done.prompt_ref else None,
         }
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         return 0

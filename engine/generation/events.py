@@ -43,6 +43,7 @@ class ContextEvent:
     script_chars: int  # characters of the script included
     dropped_chars: int  # characters of the script before the cursor left out (trimmed at scene boundaries)
     first_line: int  # 0-based script line where the included script starts
+    rendered: object | None = None  # the steering RenderedPrompt (sections, anchors, trimmed), when one was used
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class DoneEvent:
     reason: str  # stop | eos | length | context | repetition | cancelled
     index: int = 0
     seed: int = 0
+    prompt_ref: tuple[str, int] | None = None  # (prompt id, version) of the library prompt used
 
 
 @dataclass(frozen=True)

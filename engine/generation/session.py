@@ -16,11 +16,12 @@ the new words. A model serves one request at a time; a second request waits for 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
 import time
-from typing import Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from engine.models import load_registry
 from engine.models.errors import LoadCancelled, ModelError
@@ -49,6 +50,10 @@ from .events import (
 )
 from .guards import RepetitionGuard, StopFilter
 from .request import ContinueRequest
+
+# render(count_tokens, budget_tokens) -> engine.steering RenderedPrompt (typed loosely: generation
+# does not import steering; steering builds on generation's callers, not the other way round)
+Render = Callable[[Callable[[str], int], int], Any]
 
 log = logging.getLogger("scenewright.generation")
 
@@ -84,9 +89,14 @@ class GenerationEngine:
         cursor: tuple[int, int],
         request: ContinueRequest | None = None,
         prefix: Sequence[PromptPart] | None = None,
+        render: "Render | None" = None,
     ) -> "Generation":
-        """A continuation of ``script`` at ``cursor`` (row, column; 0-based, characters)."""
-        return Generation(self, script, cursor, request or ContinueRequest(), prefix)
+        """A continuation of ``script`` at ``cursor`` (row, column; 0-based, characters).
+
+        ``render(count_tokens, budget_tokens) -> RenderedPrompt`` builds the prompt from the
+        prompt library and anchors (``engine.steering.prepare_prompt``); without it, the
+        prompt is the model's instructions (or ``prefix``) and the script before the cursor."""
+        return Generation(self, script, cursor, request or ContinueRequest(), prefix, render)
 
     def load(self, model: str | None = None) -> "Generation":
         """Load a model ahead of the first request: yields LoadEvents (or an ErrorEvent)."""
@@ -186,8 +196,11 @@ class Generation:
         cursor: tuple[int, int],
         request: ContinueRequest,
         prefix: Sequence[PromptPart] | None,
+        render: "Render | None" = None,
     ):
         self.engine = engine
+        self.render = render
+        self.rendered = None  # the steering RenderedPrompt, once built
         self.script = script
         self.cursor = cursor
         self.request = request
@@ -265,9 +278,13 @@ class Generation:
             PromptPart("instructions", entry.instructions if entry.instructions is not None else DEFAULT_INSTRUCTIONS)
         ]
         builder = context_builder(model)
-        ctx = builder.build(prefix, self.script or "", self.cursor, budget)
+        if self.render is not None:
+            ctx = self._rendered_context(model, builder, budget)
+        else:
+            ctx = builder.build(prefix, self.script or "", self.cursor, budget)
         self.context = ctx
-        yield ContextEvent(entry.name, ctx.prompt, len(ctx.tokens), ctx.script_chars, ctx.dropped_chars, ctx.first_line)
+        yield ContextEvent(entry.name, ctx.prompt, len(ctx.tokens), ctx.script_chars, ctx.dropped_chars,
+                           ctx.first_line, self.rendered)
         sampling = request.sampling(entry)
         stops = request.stop_sequences(entry)
         for index, seed in enumerate(request.seeds()):
@@ -284,6 +301,8 @@ class Generation:
                     started = time.perf_counter()
                     continue
                 break
+            if self.rendered is not None:
+                done = dataclasses.replace(done, prompt_ref=self.rendered.ref)
             self.stats.append(stats)
             self.results.append(done)
             yield stats
@@ -292,6 +311,23 @@ class Generation:
             started = time.perf_counter()
             if done.reason == CANCELLED:
                 return
+
+    def _rendered_context(self, model: LocalModel, builder: ContextBuilder, budget: int) -> AssembledContext:
+        """The prompt from the steering library, fitted to ``budget`` with the model's tokenizer."""
+        chat = builder.prompt_format == "chat"
+        if chat:  # the chat template's own tokens come out of the budget
+            overhead = builder.tokens(model.render_chat([{"role": "system", "content": ""}, {"role": "user", "content": ""}]))
+            budget -= len(overhead)
+        rendered = self.render(model.count_tokens, budget)
+        if not rendered.fits:
+            raise ValueError(
+                "the prompt's instructions, anchors and examples do not fit the model's context window: "
+                "lower the anchor budget or switch some anchors off"
+            )
+        self.rendered = rendered
+        prompt = model.render_chat(rendered.messages()) if chat else rendered.text
+        return AssembledContext(prompt, builder.tokens(prompt), rendered.script_chars,
+                                rendered.trimmed.script_chars, rendered.trimmed.first_line, budget)
 
     def _alternative(self, model, entry, ctx, index, seed, sampling, stops, max_tokens, started, load_ms):
         """Evaluate the prompt and sample one alternative; returns (DoneEvent, StatsEvent, retry_reason)."""
