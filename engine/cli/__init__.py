@@ -20,6 +20,9 @@ COMMANDS = {
     "models": "models_cmd",
     "anchors": "anchors_cmd",
     "prompt": "prompt_cmd",
+    "log": "log_cmd",
+    "dataset": "dataset_cmd",
+    "eval": "eval_cmd",
 }
 
 

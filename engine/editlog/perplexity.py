@@ -1,0 +1,157 @@
+"""Perplexity of a model on texts, from the model's logits.
+
+The model is opened with ``logits_all=True``; each window of tokens is evaluated once and token
+``i`` is scored with the log-softmax of the logits row after reading tokens ``< i`` (row ``i - 1``
+of the window), in float64. This avoids the off-by-one of ``create_completion(echo=True)``
+log-probabilities for models that add no BOS token (see ``benchmarks/default_model.py``, which
+first measured it).
+
+Texts longer than the window are scored with a sliding window: every token is scored once, each
+with at least ``window - stride - 1`` tokens of context (except at the start of the text); for a
+model that reads a BOS token first, every window starts with it. A
+``context`` (e.g. a request's prompt) is read but not scored: the perplexity of a writer's final
+text given the prompt the model had.
+
+Figures: per token (not comparable across tokenizers: Gemma 3's vocabulary is 262k tokens,
+SmolLM2's 49k), and in bits per UTF-8 byte of the scored text (comparable across models).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+def token_logprobs(scores: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``log_softmax(scores[row])[target]`` for each (row, target), in float64, 32 rows at a time."""
+    out = np.empty(len(rows), dtype=np.float64)
+    for start in range(0, len(rows), 32):
+        block = scores[rows[start : start + 32]].astype(np.float64)
+        peak = block.max(axis=1, keepdims=True)
+        lse = peak[:, 0] + np.log(np.exp(block - peak).sum(axis=1))
+        out[start : start + 32] = block[np.arange(len(block)), targets[start : start + 32]] - lse
+    return out
+
+
+@dataclass(frozen=True)
+class TextScore:
+    name: str
+    tokens: int  # tokens scored
+    nll: float  # their summed negative log-likelihood, nats
+    bytes: int  # UTF-8 bytes of the scored text
+
+    @property
+    def perplexity(self) -> float:
+        return math.exp(self.nll / self.tokens) if self.tokens else float("nan")
+
+    @property
+    def bits_per_byte(self) -> float:
+        return self.nll / math.log(2) / self.bytes if self.bytes else float("nan")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "tokens": self.tokens, "nll": self.nll, "bytes": self.bytes,
+                "perplexity": self.perplexity, "bits_per_byte": self.bits_per_byte}
+
+
+def combine(scores: list[TextScore], name: str = "all") -> TextScore:
+    return TextScore(name, sum(s.tokens for s in scores), sum(s.nll for s in scores), sum(s.bytes for s in scores))
+
+
+class PerplexityScorer:
+    """A registry model opened for scoring (``logits_all=True``, a context of ``window`` tokens).
+
+    Memory: the logits of a whole window are kept, ``window x vocabulary`` floats (512 x 262,144
+    x 4 bytes = 512 MiB for Gemma 3), so the window is kept small; the sliding window makes up
+    for it.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        window: int = 512,
+        stride: int | None = None,
+        threads: int = 1,
+        registry: Any = None,
+    ):
+        from engine.models import load_registry, resolve
+        from engine.models.llama_backend import open_llama
+
+        if window < 16:
+            raise ValueError(f"the window must be at least 16 tokens, not {window}")
+        self.window = window
+        self.stride = stride or window // 2
+        if not 1 <= self.stride <= window - 2:
+            raise ValueError(f"the stride must be from 1 to {window - 2} tokens, not {self.stride}")
+        registry = registry if registry is not None else load_registry()
+        self.entry = registry.get(model)
+        self.window = min(window, self.entry.context_length) if self.entry.context_length else window
+        self.stride = min(self.stride, self.window - 2)
+        path = resolve(self.entry)
+        self.llm = open_llama(
+            self.entry, path, n_threads=threads, n_threads_batch=threads, logits_all=True, n_ctx=self.window
+        )
+        self.adds_bos = bool(self.llm._model.add_bos_token())
+
+    @property
+    def model(self) -> str:
+        return self.entry.name
+
+    def tokens_for(self, text: str, context: str = "") -> tuple[list[int], int]:
+        """The token ids, and the index of the first one to score."""
+        llm = self.llm
+        if context:
+            head = llm.tokenize(context.encode("utf-8"), add_bos=True)
+            tail = llm.tokenize(text.encode("utf-8"), add_bos=False)
+            return head + tail, max(1, len(head))
+        return llm.tokenize(text.encode("utf-8"), add_bos=True), 1
+
+    def token_nll(self, text: str, context: str = "") -> tuple[list[int], np.ndarray, np.ndarray]:
+        """(token ids, the positions scored, their negative log-likelihoods in nats)."""
+        tokens, first = self.tokens_for(text, context)
+        n = len(tokens)
+        bos = tokens[0] if self.adds_bos and tokens else None
+        positions_out: list[np.ndarray] = []
+        nll_out: list[np.ndarray] = []
+        ids = np.asarray(tokens)
+        pos = first
+        llm = self.llm
+        while pos < n:
+            end = min(n, self.window) if pos + self.stride <= self.window else min(n, pos + self.stride)
+            begin = max(0, end - self.window)
+            window = list(tokens[begin:end])
+            if begin > 0 and bos is not None:
+                window[0] = bos  # a model trained with BOS reads garbage without it (Gemma)
+            llm.reset()
+            llm.eval(window)
+            scores = np.asarray(llm.scores[: end - begin])
+            positions = np.arange(pos, end)
+            positions_out.append(positions)
+            nll_out.append(-token_logprobs(scores, positions - 1 - begin, ids[positions]))
+            pos = end
+        if not positions_out:
+            return tokens, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        return tokens, np.concatenate(positions_out), np.concatenate(nll_out)
+
+    def score(self, text: str, context: str = "", name: str = "") -> TextScore:
+        """Score ``text`` (after ``context``, which is read but not scored)."""
+        tokens, positions, nll = self.token_nll(text, context)
+        if not len(positions):
+            return TextScore(name, 0, 0.0, 0)
+        scored_text = self.llm.detokenize(tokens[int(positions[0]) :]).decode("utf-8", "replace")
+        return TextScore(name, len(positions), float(nll.sum()), len(scored_text.encode("utf-8")))
+
+    def close(self) -> None:
+        try:
+            self.llm.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def __enter__(self) -> "PerplexityScorer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
