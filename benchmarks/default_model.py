@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
+from engine.editlog.perplexity import token_logprobs
 from engine.fountain import Kind, parse  # noqa: E402
 from engine.generation import (  # noqa: E402
     ContinueRequest,
@@ -76,17 +77,7 @@ def scenes() -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ perplexity
-def token_logprobs(scores: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """log softmax(scores[row])[target] for each (row, target), in float64, a block of rows at a time."""
-    out = np.empty(len(rows), dtype=np.float64)
-    for start in range(0, len(rows), 32):
-        block = scores[rows[start : start + 32]].astype(np.float64)
-        peak = block.max(axis=1, keepdims=True)
-        lse = peak[:, 0] + np.log(np.exp(block - peak).sum(axis=1))
-        out[start : start + 32] = block[np.arange(len(block)), targets[start : start + 32]] - lse
-    return out
-
-
+# token_logprobs lives in engine/editlog/perplexity.py (also used by `scenewright eval perplexity`)
 def perplexity(entry, texts: dict[str, str]) -> dict:
     path = resolve(entry)
     llm = open_llama(entry, path, n_threads=1, n_threads_batch=1, logits_all=True, n_ctx=1024)

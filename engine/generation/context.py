@@ -117,7 +117,7 @@ class ContextBuilder:
             return self._result(prompt, tokens, before, 0, budget)
 
         scenes = scene_starts(before)
-        fit = _first_fit([s for s in scenes if s > 0], lambda s: len(attempt(s)[1]) <= budget)
+        fit = first_fit([s for s in scenes if s > 0], lambda s: len(attempt(s)[1]) <= budget)
         if fit is not None:
             prompt, tokens = attempt(fit)
             return self._result(prompt, tokens, before, fit, budget)
@@ -131,11 +131,11 @@ class ContextBuilder:
                 heading = before[scenes[-1] : heading_end].strip() + "\n\n"
                 body_from = heading_end + 1
         for cuts in (
-            _boundaries(before, "\n\n", body_from),
-            _boundaries(before, "\n", body_from),
+            cut_points(before, "\n\n", body_from),
+            cut_points(before, "\n", body_from),
             range(body_from, len(before) + 1),
         ):
-            fit = _first_fit(cuts, lambda s: len(attempt(s, heading)[1]) <= budget)
+            fit = first_fit(cuts, lambda s: len(attempt(s, heading)[1]) <= budget)
             if fit is not None:
                 prompt, tokens = attempt(fit, heading)
                 return self._result(prompt, tokens, before, fit, budget)
@@ -153,7 +153,7 @@ class ContextBuilder:
         )
 
 
-def _boundaries(text: str, separator: str, start: int) -> list[int]:
+def cut_points(text: str, separator: str, start: int) -> list[int]:
     cuts, pos = [], text.find(separator, start)
     while pos >= 0:
         cuts.append(pos + len(separator))
@@ -161,7 +161,7 @@ def _boundaries(text: str, separator: str, start: int) -> list[int]:
     return [c for c in cuts if c < len(text)]
 
 
-def _first_fit(cuts: Sequence[int], fits: Callable[[int], bool]) -> int | None:
+def first_fit(cuts: Sequence[int], fits: Callable[[int], bool]) -> int | None:
     """The earliest cut that fits (prompts shrink as the cut moves right): binary search."""
     if not cuts or not fits(cuts[-1]):
         return None

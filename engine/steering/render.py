@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from engine.fountain import Element
+from engine.generation.context import cut_points as _boundaries, first_fit as _first_fit
 
 from .anchors import EMPTY_SELECTION, Anchor, Choice, Selection, anchors_block, select_anchors
 from .examples import DEFAULT_EXAMPLES_BUDGET, Example, collect_examples, examples_block, fit_examples
@@ -393,28 +394,6 @@ def _fit(rp: RenderedPrompt, count_tokens: CountTokens, budget: int) -> Rendered
         script_chars=len(values[body.slot]) if body is not None else 0,
         _values=values,
     )
-
-
-def _boundaries(text: str, separator: str, start: int) -> list[int]:
-    cuts, pos = [], text.find(separator, start)
-    while pos >= 0:
-        cuts.append(pos + len(separator))
-        pos = text.find(separator, pos + len(separator))
-    return [c for c in cuts if c < len(text)]
-
-
-def _first_fit(cuts: Sequence[int], fits: Callable[[int], bool]) -> int | None:
-    """The earliest cut that fits (the prompt shrinks as the cut moves right): binary search."""
-    if not cuts or not fits(cuts[-1]):
-        return None
-    lo, hi = 0, len(cuts) - 1
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if fits(cuts[mid]):
-            hi = mid
-        else:
-            lo = mid + 1
-    return cuts[lo]
 
 
 # ---------------------------------------------------------------- one call for a request
