@@ -23,6 +23,9 @@ COMMANDS = {
     "log": "log_cmd",
     "dataset": "dataset_cmd",
     "eval": "eval_cmd",
+    "export": "export_cmd",
+    "import": "import_cmd",
+    "report": "report_cmd",
 }
 
 

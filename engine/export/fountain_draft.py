@@ -1,0 +1,177 @@
+"""A clean Fountain draft of a script: the writer's own text, minus what they ask to drop.
+
+The draft is made from the source text (not re-written from elements), so forcing marks,
+emphasis and line breaks stay exactly as written. Options drop notes (``[[ ]]``), boneyard
+(``/* */``), sections (``#``) and synopses (``=``), number unnumbered scenes (``#n#``), set
+the title page's ``Draft date``, and label AI-assisted passages, either as a Fountain note at
+the end of every paragraph that holds AI-written text or as one title-page line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from engine.fountain import Element, Kind, parse
+from engine.fountain.stats import count_words
+
+__all__ = ["DraftOptions", "fountain_draft", "AI_NOTE", "ai_title_line"]
+
+AI_NOTE = "[[AI-assisted: text from an accepted model suggestion]]"
+_SENTINEL = "\x00"
+_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
+_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
+_SCENE_NUMBER = re.compile(r"#[^#\s]*#\s*$")
+_TRAILING_NOTES = re.compile(r"(\s*\[\[.*?\]\])+\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class DraftOptions:
+    drop_notes: bool = False
+    drop_boneyard: bool = False
+    drop_sections: bool = False
+    drop_synopses: bool = False
+    number_scenes: bool = False
+    draft_date: str | None = None
+    label_ai: str | None = None  # None | "notes" | "title"
+
+
+def ai_title_line(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The title-page line saying the draft holds AI-assisted text (with the word share when
+    the spans are known)."""
+    if spans:
+        total = count_words(text)
+        ai = sum(count_words(text[a:b]) for a, b in spans)
+        share = round(100 * ai / total) if total else 0
+        return f"Notes: AI-assisted draft: about {share}% of the words come from accepted model suggestions."
+    return "Notes: AI-assisted draft: parts of this script come from accepted model suggestions."
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for m in re.finditer("\n", text):
+        starts.append(m.end())
+    return starts
+
+
+def _labelled_lines(elements: Sequence[Element], text: str, spans: Sequence[tuple[int, int]]) -> set[int]:
+    """Last source line of every printed paragraph that overlaps an AI span."""
+    starts = _line_starts(text)
+    lines: set[int] = set()
+    labelled = {Kind.SCENE_HEADING, Kind.ACTION, Kind.DIALOGUE, Kind.PARENTHETICAL, Kind.TRANSITION,
+                Kind.CENTERED, Kind.LYRICS, Kind.CHARACTER}
+    block_end = _block_ends(elements)
+    for i, e in enumerate(elements):
+        if e.kind not in labelled:
+            continue
+        a = starts[e.line]
+        b = starts[e.end_line + 1] if e.end_line + 1 < len(starts) else len(text)
+        if any(s < b and t > a for s, t in spans):
+            lines.add(block_end[i])
+    return lines
+
+
+def _block_ends(elements: Sequence[Element]) -> list[int]:
+    """For every element, the last line of its dialogue block (cue, parentheticals and
+    speech are labelled once, after the speech), or its own last line."""
+    ends = [e.end_line for e in elements]
+    speech = (Kind.CHARACTER, Kind.PARENTHETICAL, Kind.DIALOGUE, Kind.LYRICS)
+    i = 0
+    while i < len(elements):
+        if elements[i].kind is not Kind.CHARACTER:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(elements) and elements[j + 1].kind in speech[1:] \
+                and elements[j + 1].line <= elements[j].end_line + 1:
+            j += 1
+        for k in range(i, j + 1):
+            ends[k] = elements[j].end_line
+        i = j + 1
+    return ends
+
+
+def fountain_draft(text: str, options: DraftOptions = DraftOptions(),
+                   ai_spans: Sequence[tuple[int, int]] = ()) -> str:
+    """The draft text. ``ai_spans`` are ``(start, end)`` character offsets into ``text``."""
+    result = parse(text)
+    elements = result.elements
+    lines = text.split("\n")
+    kill: set[int] = set()  # lines removed whole
+    for e in elements:
+        if (e.kind is Kind.SECTION and options.drop_sections) or (e.kind is Kind.SYNOPSIS and options.drop_synopses):
+            kill.update(range(e.line, e.end_line + 1))
+    # labels and scene numbers first (positions of the original lines)
+    if options.label_ai == "notes" and ai_spans:
+        for n in _labelled_lines(elements, text, ai_spans):
+            lines[n] = lines[n].rstrip() + " " + AI_NOTE
+    if options.number_scenes:
+        used = {e.scene_number for e in elements if e.kind is Kind.SCENE_HEADING and e.scene_number}
+        n = 0
+        for e in elements:
+            if e.kind is not Kind.SCENE_HEADING:
+                continue
+            n += 1
+            if e.scene_number:
+                continue
+            number = str(n)
+            while number in used:
+                number += "A"
+            used.add(number)
+            line = lines[e.line]
+            notes = _TRAILING_NOTES.search(line)
+            head, tail = (line[: notes.start()], line[notes.start():]) if notes else (line.rstrip(), "")
+            lines[e.line] = f"{head.rstrip()} #{number}#{tail}"
+    for n in kill:
+        lines[n] = _SENTINEL
+    body = "\n".join(lines)
+    if options.drop_boneyard:
+        body = _BONEYARD.sub(_SENTINEL, body)
+    if options.drop_notes:
+        body = _NOTE.sub(lambda m: m.group(0) if m.group(0) == AI_NOTE else _SENTINEL, body)
+    out = _tidy(body.split("\n"))
+    out = _title_page(out, options, text, ai_spans)
+    return "\n".join(out)
+
+
+def _tidy(lines: list[str]) -> list[str]:
+    """Remove lines emptied by dropping, without leaving runs of blank lines behind."""
+    out: list[str] = []
+    dropped = False
+    for line in lines:
+        if _SENTINEL in line:
+            rest = line.replace(_SENTINEL, "")
+            if not rest.strip():
+                dropped = True
+                continue
+            line = rest.rstrip() if rest.strip() else rest
+        if line == "" and dropped and (not out or out[-1] == ""):
+            continue
+        if line != "":
+            dropped = False
+        out.append(line)
+    return out
+
+
+def _title_page(lines: list[str], options: DraftOptions, text: str, ai_spans) -> list[str]:
+    add: list[str] = []
+    if options.label_ai == "title":
+        add.append(ai_title_line(text, ai_spans))
+    if not options.draft_date and not add:
+        return lines
+    title = [e for e in parse("\n".join(lines)).elements if e.kind is Kind.TITLE]
+    if options.draft_date:
+        date = [e for e in title if (e.key or "").casefold() == "draft date"]
+        if date:
+            e = date[0]
+            lines = lines[: e.line] + [f"{lines[e.line].split(':', 1)[0]}: {options.draft_date}"] + lines[e.end_line + 1:]
+            title = [t for t in parse("\n".join(lines)).elements if t.kind is Kind.TITLE]
+        else:
+            add.append(f"Draft date: {options.draft_date}")
+    if not add:
+        return lines
+    if title:
+        end = max(e.end_line for e in title) + 1
+        return lines[:end] + add + lines[end:]
+    return add + [""] + lines

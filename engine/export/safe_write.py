@@ -1,0 +1,80 @@
+"""Writing an export file safely: only the path named, never over a file without ``force``,
+and never a partial file (temporary file in the same folder, fsync, rename, fsync folder)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["ExportError", "check_target", "write_atomic"]
+
+
+class ExportError(Exception):
+    """An export that cannot be done; the message names the path and the cause."""
+
+
+def check_target(path: str | Path, force: bool = False) -> Path:
+    """The resolved file path an export may write to, or an :class:`ExportError`.
+
+    Refused: an existing directory, a path whose folder does not exist (nothing is created
+    on the way), a folder that is not a folder, and an existing file unless ``force``.
+    """
+    raw = Path(path).expanduser()
+    if str(path).endswith(("/", os.sep)):
+        raise ExportError(f"{path}: names a directory; give a file name")
+    target = raw.resolve()
+    if target.is_dir():
+        raise ExportError(f"{path}: is a directory; give a file name")
+    parent = target.parent
+    if not parent.exists():
+        raise ExportError(f"{path}: folder {parent} does not exist (export creates no folders)")
+    if not parent.is_dir():
+        raise ExportError(f"{path}: {parent} is not a folder")
+    if target.exists() and not force:
+        raise ExportError(f"{path}: already exists; use --force to overwrite it")
+    if target.exists() and not target.is_file():
+        raise ExportError(f"{path}: is not a regular file")
+    return target
+
+
+def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Path:
+    """Write ``data`` to ``path`` all or nothing; returns the resolved path written."""
+    target = check_target(path, force)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write in {target.parent} ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists() and not force:  # appeared while we were writing
+            raise ExportError(f"{path}: already exists; use --force to overwrite it")
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        raise
+    _fsync_dir(target.parent)
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
