@@ -199,7 +199,7 @@ def test_stats_command_json(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count("\n") == 1
     data = json.loads(out)
-    assert data == script_stats(parse(SCRIPT))
+    assert data == {**script_stats(parse(SCRIPT)), "ai_share": None}  # no provenance record beside it
 
 
 def test_stats_command_table(tmp_path, capsys):

@@ -43,10 +43,13 @@ def default_output(script: Path, fmt: str) -> Path:
 def ai_spans(script: Path, text: str) -> list[tuple[int, int]] | None:
     """AI-written spans of the script from its provenance file, or None when there is none."""
     try:
-        from engine.provenance import load_spans
+        from engine.provenance import ProvenanceError, load_spans
     except ImportError:
         return None
-    return load_spans(script, text)
+    try:
+        return load_spans(script, text)
+    except ProvenanceError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def render(fmt: str, text: str, args: argparse.Namespace, script: Path) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from engine.cli.common import CommandError, fail, read_script
@@ -31,11 +32,30 @@ def run(args: argparse.Namespace) -> int:
     except CommandError as exc:
         return fail(str(exc))
     stats = script_stats(parse(text))
+    stats["ai_share"] = _ai_share(Path(args.file), text)
     if args.json:
         sys.stdout.write(json.dumps(stats, ensure_ascii=False) + "\n")
     else:
         write_table(stats, sys.stdout, title=str(args.file))
     return 0
+
+
+def _ai_share(script: Path, text: str) -> dict[str, Any] | None:
+    """Share of AI-written words from the provenance record beside the script (None without one).
+    A broken record, or passages no longer found, are reported on stderr; the stats still print."""
+    from engine.provenance import ProvenanceError, ai_share, load, provenance_path
+
+    try:
+        record = load(script, text)
+    except ProvenanceError as exc:
+        print(f"scenewright: {exc}; AI share not reported", file=sys.stderr)
+        return None
+    if record is None:
+        return None
+    if record.dropped:
+        print(f"scenewright: {provenance_path(script)}: {len(record.dropped)} AI-written passage(s) "
+              "no longer found in the script (edited elsewhere); they count as the writer's", file=sys.stderr)
+    return ai_share(text, record.offsets())
 
 
 def _clip(text: str, width: int) -> str:
@@ -49,6 +69,8 @@ def write_table(stats: dict[str, Any], out: TextIO, title: str = "") -> None:
     out.write(f"  Pages    {stats['pages']}\n")
     out.write(f"  Runtime  {stats['runtime']} (about one page a minute)\n")
     out.write(f"  Scenes   {stats['scene_count']}\n")
+    if stats.get("ai_share") is not None:
+        out.write(f"  AI-written  {round(100 * stats['ai_share']['script'])}% of words (accepted suggestions)\n")
     chars = stats["characters"]
     if chars:
         width = min(30, max(9, *(len(c["name"]) for c in chars)))
