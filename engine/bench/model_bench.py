@@ -84,9 +84,14 @@ def _default_script() -> str:
 
 def bench(engine, script: str, model_name: str | None, context: int, max_tokens: int, repeat: int, log=print) -> dict:
     from engine.generation import ContinueRequest, ErrorEvent, PromptPart, context_builder
-    from engine.generation.context import DEFAULT_INSTRUCTIONS, _boundaries, _first_fit
+    from engine.generation.context import DEFAULT_INSTRUCTIONS, cut_points, first_fit
 
     entry = engine.registry.get(model_name)
+    if entry.is_remote:
+        from engine.models import ModelError
+
+        raise ModelError(f"model {entry.name!r} is remote: `bench model` measures local models only so far "
+                         "(the remote figures against a bare streaming loop are not written yet)")
     log(f"loading {entry.name}...")
     for event in engine.load(entry.name):
         if isinstance(event, ErrorEvent):
@@ -100,7 +105,7 @@ def bench(engine, script: str, model_name: str | None, context: int, max_tokens:
     # The end of the script, cut at a paragraph boundary so that the prompt is about `context` tokens.
     builder = context_builder(model)
     fits = lambda cut: len(builder.tokens(builder.prompt_text(prefix, script[cut:]))) <= context  # noqa: E731
-    cut = _first_fit(_boundaries(script, "\n\n", 0), fits) or 0
+    cut = first_fit(cut_points(script, "\n\n", 0), fits) or 0
     bench_script = script[cut:].rstrip("\n") + "\n\n"
     warm_script = bench_script.rstrip("\n") + WARM_APPEND
     cursor = _end(bench_script)

@@ -1,4 +1,4 @@
-"""``scenewright models list|pull|calibrate``: the registry, downloads and thread calibration."""
+"""``scenewright models list|pull|calibrate|add``: the registry, downloads, thread calibration, remote entries."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     cal.add_argument("name", nargs="?", help="a model name (default: the default model)")
     cal.add_argument("--json", action="store_true")
     cal.set_defaults(func=run_calibrate)
+    add = actions.add_parser(
+        "add", help="add a remote model (an OpenAI-compatible server: llama.cpp, vLLM, Ollama) to your models.toml",
+        description="Write a [models.NAME] entry with kind = \"remote\" into your models.toml, keeping the "
+        "entries already there. The API key is never written: give the NAME of the environment variable holding it.")
+    add.add_argument("name", help="the name to use in --model and the panel")
+    add.add_argument("--base-url", required=True, metavar="URL", help="the server's OpenAI base URL, e.g. http://127.0.0.1:8080/v1")
+    add.add_argument("--served-model", required=True, metavar="M", help="the model name the server knows (GET /v1/models)")
+    add.add_argument("--endpoint", choices=("completions", "chat"), default="completions",
+                     help="completions: raw prompt (best for continuing a script); chat: the server applies the chat template")
+    add.add_argument("--api-key-env", metavar="VAR", help="NAME of the environment variable that holds the API key")
+    add.add_argument("--context-length", type=int, metavar="N", help="tokens in the server's context (default 4096)")
+    add.add_argument("--default", action="store_true", help="make it the default model")
+    add.set_defaults(func=run_add)
 
 
 def _registry():
@@ -42,12 +55,13 @@ def run_list(args: argparse.Namespace) -> int:
     for name, entry in registry.models.items():
         info = locate(entry)
         rows.append({
+            "kind": entry.kind,
             "name": name,
             "present": info.present,
             "size": info.size,
             "path": str(info.path) if info.path else None,
             "default": name == registry.default,
-            "source": str(entry.source),
+            "source": entry.where(),
             "status": info.status,
             "prompt_format": entry.prompt_format,
             "context_length": entry.context_length,
@@ -126,4 +140,27 @@ def run_calibrate(args: argparse.Namespace) -> int:
         print(f"  {label}: " + ", ".join(f"{n} -> {ms:.2f}" for n, ms in sorted((table or {}).items())))
     if entry.threads != "auto" or entry.threads_batch != "auto":
         print(f"  models.toml fixes threads = {entry.threads}, threads_batch = {entry.threads_batch}; those win")
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    import os
+
+    from engine.models.registry import load_registry
+    from engine.models.user_file import add_remote_entry
+    from engine.tomlconf import ConfigError
+
+    try:
+        path = add_remote_entry(
+            args.name, base_url=args.base_url, served_model=args.served_model, endpoint=args.endpoint,
+            api_key_env=args.api_key_env, context_length=args.context_length, make_default=args.default,
+        )
+        registry = load_registry()
+    except (ConfigError, ValueError) as exc:
+        return fail(str(exc))
+    entry = registry.get(args.name)
+    print(f"added {entry.name}: {entry.served_model} at {entry.base_url} ({entry.endpoint}) to {path}"
+          + ("; it is now the default" if registry.default == entry.name else ""))
+    if entry.api_key_env and entry.api_key_env not in os.environ:
+        print(f"scenewright: note: {entry.api_key_env} is not set in this shell", file=sys.stderr)
     return 0

@@ -10,7 +10,8 @@ For one request the stream is::
         RetryEvent?       the repetition guard threw the alternative away and samples it again
         StatsEvent        counts and timings of the alternative
         DoneEvent         final text and why it ended
-    ErrorEvent            instead of the rest, when something fails (the stream then ends)
+    ErrorEvent            instead of the rest, when something fails (the stream then ends); for a server
+                          that fails mid-stream (kind "server") it carries the text streamed so far
 
 A cancelled request ends with ``DoneEvent(reason="cancelled")`` for the alternative in progress.
 """
@@ -93,7 +94,9 @@ class DoneEvent:
 @dataclass(frozen=True)
 class ErrorEvent:
     message: str  # a sentence for the writer (model missing, file broken, config error with file:line)
-    kind: str = "generation"  # config | model | generation
+    kind: str = "generation"  # config | model | server | generation
+    text: str = ""  # the text streamed before the failure (a server that died mid-stream): keep it
+    index: int = 0  # the alternative ``text`` belongs to
 
 
 Event = LoadEvent | ContextEvent | PromptEvent | TokenEvent | RetryEvent | StatsEvent | DoneEvent | ErrorEvent

