@@ -11,10 +11,11 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets.text_area import TextAreaTheme
 
+from engine.generation import GenerationEngine
 from engine.scriptfile import ScriptFile
 from engine.tomlconf import ConfigError
 
-from .commands import SceneCommands
+from .commands import ModelCommands, SceneCommands
 from .keymap import binding_ids, keymap_path, load_keymap
 from .screens.editor import AUTOSAVE_INTERVAL_S, EditorScreen
 from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, text_area_theme
@@ -22,6 +23,9 @@ from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, 
 
 class ScenewrightApp(App[int]):
     TITLE = "Scenewright"
+    # Textual 8.2.8 reads the CSS_PATH of pushed screens but not of the one returned by
+    # get_default_screen(), so the editor screen's stylesheet is loaded here.
+    CSS_PATH = ["screens/editor.tcss"]
     COMMANDS = App.COMMANDS | {SceneCommands}
     BINDINGS = [
         # not a priority binding: it must come after the keys typed before it (see ScriptEditor._on_key)
@@ -41,8 +45,16 @@ class ScenewrightApp(App[int]):
         theme: str | None = None,
         catalog: ThemeCatalog | None = None,
         autosave_interval: float = AUTOSAVE_INTERVAL_S,
+        engine: GenerationEngine | None = None,
+        warm_model: bool = False,
     ) -> None:
+        """``engine``: the model engine to use (one is made, and closed on exit, when None);
+        ``warm_model``: load the model at start and let it read the script ahead while the
+        writer pauses (what ``scenewright FILE`` does; tests leave it off)."""
         super().__init__()
+        self._own_engine = engine is None
+        self.generation_engine = engine or GenerationEngine()
+        self.warm_model = warm_model
         self.script = script
         self.initial_text = text
         self.autosave_interval = autosave_interval
@@ -58,7 +70,10 @@ class ScenewrightApp(App[int]):
         self.user_keymap: dict[str, str] = {}  # binding id -> keys, from keymap.toml
 
     def get_default_screen(self) -> Screen:
-        return EditorScreen(self.script, self.initial_text, autosave_interval=self.autosave_interval)
+        return EditorScreen(
+            self.script, self.initial_text, autosave_interval=self.autosave_interval,
+            engine=self.generation_engine, warm_model=self.warm_model,
+        )
 
     @property
     def editor_screen(self) -> EditorScreen:
@@ -72,6 +87,10 @@ class ScenewrightApp(App[int]):
         for error in self.config_errors:
             self.notify(str(error), title="Config problem", severity="error", timeout=15)
 
+    def on_unmount(self) -> None:
+        if self._own_engine:
+            self.generation_engine.close()
+
     # ------------------------------------------------------------------ themes
     def fountain_theme(self, theme: Theme) -> TextAreaTheme:
         """The ``TextAreaTheme`` with the Fountain styles of ``theme``."""
@@ -84,14 +103,16 @@ class ScenewrightApp(App[int]):
     # ------------------------------------------------------------------ keys
     def known_bindings(self) -> dict[str, str]:
         from .screens.external_change import ExternalChangeScreen
+        from .screens.generation_settings import GenerationSettingsScreen
         from .screens.quit_unsaved import QuitUnsavedScreen
         from .screens.recover import RecoverScreen
         from .widgets.outline_panel import OutlinePanel
         from .widgets.script_editor import ScriptEditor
+        from .widgets.suggestion_panel import SuggestionPanel
 
         return binding_ids(
-            type(self), EditorScreen, ScriptEditor, OutlinePanel,
-            QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen,
+            type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel,
+            QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen, GenerationSettingsScreen,
         )
 
     @staticmethod
@@ -111,10 +132,13 @@ class ScenewrightApp(App[int]):
         if keymap:
             self.set_keymap(keymap)
         from .widgets.script_editor import ScriptEditor
+        from .widgets.suggestion_panel import SuggestionPanel
 
         for screen in self.screen_stack:
             for editor in screen.query(ScriptEditor):
                 editor.keymap_changed()
+            for panel in screen.query(SuggestionPanel):
+                panel.refresh_view(text=True)  # its key hints
         if errors:
             self.notify(
                 "\n".join(str(e) for e in errors), title=f"Problems in {keymap_path().name}",
@@ -128,6 +152,37 @@ class ScenewrightApp(App[int]):
             yield SystemCommand("Go to scene", "Jump to a scene by its heading", screen.action_goto_scene)
             yield SystemCommand("Save", "Save the script", screen.action_save)
             yield SystemCommand("Outline", "Show or hide the outline panel", screen.action_toggle_outline)
+            yield SystemCommand("Continue from cursor", "Ask the model to continue the script from the cursor",
+                                screen.action_suggest)
+            panel = screen.panel
+            if panel.can_accept:
+                yield SystemCommand("Suggestion: accept", "Put the suggestion into the script",
+                                    lambda: screen.action_accept_suggestion("whole"))
+                yield SystemCommand("Suggestion: accept first line", "Put the suggestion's first line into the script",
+                                    lambda: screen.action_accept_suggestion("line"))
+            if panel.suggestion is not None:
+                yield SystemCommand("Suggestion: retry", "Sample the same request again as a new alternative",
+                                    screen.action_retry_suggestion)
+                yield SystemCommand("Suggestion: next alternative", "Show the next alternative",
+                                    screen.action_next_suggestion)
+            if panel.generating:
+                yield SystemCommand("Suggestion: stop", "Stop the suggestion being written",
+                                    screen.action_cancel_suggestion)
+            elif panel.suggestion is not None:
+                yield SystemCommand("Suggestion: dismiss", "Dismiss the suggestion", screen.action_dismiss_suggestion)
+            yield SystemCommand("Suggestion panel", "Show, focus or hide the suggestion panel",
+                                screen.action_toggle_panel)
+            yield SystemCommand("Model: choose", "Choose the model of the suggestions (from models.toml)",
+                                self.action_choose_model)
+            yield SystemCommand("Sampling: settings", "Temperature, top-p, top-k, min-p, repeat penalty, max tokens, "
+                                "alternatives, seed", screen.action_suggestion_settings)
+            yield SystemCommand("Sampling: model defaults", "Use the model's own sampling values from models.toml",
+                                screen.reset_sampling)
+
+    def action_choose_model(self) -> None:
+        from textual.command import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[ModelCommands], placeholder="Choose a model…"))
 
     async def action_quit(self) -> None:
         try:

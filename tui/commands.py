@@ -1,4 +1,4 @@
-"""Command palette providers: fuzzy "go to scene" (scene number, heading, page)."""
+"""Command palette providers: fuzzy "go to scene" (scene number, heading, page) and "Model: choose"."""
 
 from __future__ import annotations
 
@@ -48,3 +48,54 @@ class SceneCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._jump, line), text=title, help=help_text)
+
+
+class ModelCommands(Provider):
+    """Every model of models.toml; choosing one makes it the panel's model (it loads in the background)."""
+
+    def _screen(self):
+        from .screens.editor import EditorScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, EditorScreen):
+                return screen
+        return None
+
+    def _models(self) -> list[tuple[str, str, str]]:
+        """(title, help, model name) for each model, or one entry explaining what is wrong."""
+        from engine.models import locate
+        from engine.tomlconf import ConfigError
+
+        screen = self._screen()
+        if screen is None:
+            return []
+        panel = screen.panel
+        try:
+            registry = panel.engine.registry
+        except ConfigError as exc:
+            return [("models.toml has a problem", str(exc), "")]
+        current = panel.model_name()
+        out = []
+        for name, entry in registry.models.items():
+            info = locate(entry)
+            marks = [m for m, on in (("default", name == registry.default), ("in use", name == current)) if on]
+            title = f"{name}  ({', '.join(marks)})" if marks else name
+            size = f"{info.size / 1e6:.0f} MB · " if info.size else ""
+            out.append((title, f"{size}{info.status} · {entry.description or entry.source}", name))
+        return out
+
+    def _choose(self, name: str) -> None:
+        screen = self._screen()
+        if screen is not None and name:
+            screen.choose_model(name)
+
+    async def discover(self) -> Hits:
+        for title, help_text, name in self._models():
+            yield DiscoveryHit(title, partial(self._choose, name), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, name in self._models():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self._choose, name), text=title, help=help_text)

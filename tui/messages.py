@@ -1,4 +1,5 @@
-"""Messages that workers of the editor screen post back to it (workers never touch widgets)."""
+"""Messages: what workers post back to the widgets that started them (workers never touch
+widgets), and what the suggestion panel tells the app about the writer's decisions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from textual.message import Message
 
 from engine.fountain import Outline
 from engine.fountain.pagination import Pages
+from engine.generation import ContextEvent, DoneEvent, StatsEvent
+
+from .suggestions import SuggestionRecord
 
 
 @dataclass(frozen=True)
@@ -43,3 +47,161 @@ class RecoveryWritten(Message):
         self.generation = generation
         self.error = error
         self.changed_on_disk = changed_on_disk
+
+
+# ---------------------------------------------------------------------- the model panel
+# What the panel's workers post to it (one message per engine event; workers never touch
+# widgets). Streaming messages carry the text so far, not a delta, so a burst of them can be
+# collapsed into the newest (``can_replace``) without losing a token.
+
+
+class ModelLoading(Message):
+    """Load progress of ``model`` (``LoadEvent``): stage assemble | verify | download | load |
+    calibrate | ready; ``fraction`` 0..1 within the stage, None when unknown."""
+
+    def __init__(self, job: int, model: str, stage: str, fraction: float | None) -> None:
+        super().__init__()
+        self.job = job
+        self.model = model
+        self.stage = stage
+        self.fraction = fraction
+
+    def can_replace(self, message: Message) -> bool:
+        return (
+            isinstance(message, ModelLoading) and message.job == self.job and message.stage == self.stage
+        )
+
+
+class ModelLoaded(Message):
+    """A load requested ahead of use (``GenerationEngine.load``) finished: ``model`` is ready."""
+
+    def __init__(self, job: int, model: str) -> None:
+        super().__init__()
+        self.job = job
+        self.model = model
+
+
+class ModelFailed(Message):
+    """Loading or using the model failed; ``message`` is a sentence for the writer."""
+
+    def __init__(self, job: int, model: str | None, message: str, kind: str) -> None:
+        super().__init__()
+        self.job = job
+        self.model = model
+        self.message = message
+        self.kind = kind  # config | model | generation
+
+
+class ContextAssembled(Message):
+    """What the model will read for the request of ``job`` (``ContextEvent``)."""
+
+    def __init__(self, job: int, context: ContextEvent) -> None:
+        super().__init__()
+        self.job = job
+        self.context = context
+
+
+class PromptProgress(Message):
+    """Prompt evaluation of alternative ``slot``: ``done`` of ``total`` tokens in the cache."""
+
+    def __init__(self, job: int, slot: int, done: int, total: int) -> None:
+        super().__init__()
+        self.job = job
+        self.slot = slot
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return (
+            isinstance(message, PromptProgress)
+            and message.job == self.job
+            and message.slot == self.slot
+        )
+
+
+class TokensStreamed(Message):
+    """Alternative ``slot`` so far (all of its text, not just the new tokens)."""
+
+    def __init__(self, job: int, slot: int, text: str) -> None:
+        super().__init__()
+        self.job = job
+        self.slot = slot
+        self.text = text
+
+    def can_replace(self, message: Message) -> bool:
+        return (
+            isinstance(message, TokensStreamed)
+            and message.job == self.job
+            and message.slot == self.slot
+        )
+
+
+class AlternativeRestarted(Message):
+    """The repetition guard threw alternative ``slot`` away; it is being sampled again."""
+
+    def __init__(self, job: int, slot: int, reason: str, seed: int) -> None:
+        super().__init__()
+        self.job = job
+        self.slot = slot
+        self.reason = reason
+        self.seed = seed
+
+
+class AlternativeFinished(Message):
+    """Alternative ``slot`` ended: ``done`` has the final text and why it ended."""
+
+    def __init__(self, job: int, slot: int, done: DoneEvent, stats: StatsEvent | None) -> None:
+        super().__init__()
+        self.job = job
+        self.slot = slot
+        self.done = done
+        self.stats = stats
+
+
+class GenerationEnded(Message):
+    """The worker of ``job`` stopped (finished, cancelled or failed)."""
+
+    def __init__(self, job: int) -> None:
+        super().__init__()
+        self.job = job
+
+
+# What the panel tells the app about the writer's decisions (a later issue routes these to
+# the edit log). Each carries a ``SuggestionRecord``.
+
+
+class SuggestionShown(Message):
+    """An alternative finished streaming and is on show (``record.reason`` says how it ended)."""
+
+    def __init__(self, record: SuggestionRecord) -> None:
+        super().__init__()
+        self.record = record
+
+
+class SuggestionAccepted(Message):
+    """The writer put ``text`` (all that was offered, or its first line) into the script at ``at``."""
+
+    def __init__(self, record: SuggestionRecord, part: str, text: str, at: tuple[int, int]) -> None:
+        super().__init__()
+        self.record = record
+        self.part = part  # "whole" | "line"
+        self.text = text
+        self.at = at
+
+
+class SuggestionRejected(Message):
+    """The writer dismissed the suggestion (``why``: "dismissed") or asked for a new one
+    in its place ("replaced") without accepting any of it."""
+
+    def __init__(self, record: SuggestionRecord, why: str) -> None:
+        super().__init__()
+        self.record = record
+        self.why = why
+
+
+class SuggestionRetried(Message):
+    """The writer asked for another sample instead of ``record``."""
+
+    def __init__(self, record: SuggestionRecord) -> None:
+        super().__init__()
+        self.record = record

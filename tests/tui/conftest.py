@@ -63,3 +63,33 @@ def notifications():
         return [f"{n.title}: {n.message}" for n in app._notifications]
 
     return read
+
+
+# ---------------------------------------------------------------------- the model panel
+@pytest.fixture(scope="session")
+def generation_engine():
+    """The real default model (Gemma 3 270M from its package), loaded once for the session and
+    shared by the panel tests' apps (the app does not close an engine it was given)."""
+    from engine.generation import GenerationEngine
+    from engine.models import load_registry
+
+    engine = GenerationEngine(load_registry(user_path=Path("/nonexistent/models.toml")))
+    events = list(engine.load())
+    assert engine.loaded() == [engine.registry.default], events
+    yield engine
+    engine.close()
+
+
+async def _wait_until(pilot, condition, what: str, tries: int = 6000) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+@pytest.fixture
+def wait_until():
+    """``await wait_until(pilot, condition, what)``: let the app run until ``condition()``
+    holds (no fixed sleeps; gives up after about a minute)."""
+    return _wait_until

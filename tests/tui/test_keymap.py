@@ -9,8 +9,10 @@ from textual.binding import Binding
 
 from tui.app import ScenewrightApp
 from tui.screens.editor import EditorScreen
+from tui.screens.generation_settings import GenerationSettingsScreen
 from tui.widgets.outline_panel import OutlinePanel
 from tui.widgets.script_editor import ScriptEditor
+from tui.widgets.suggestion_panel import SuggestionPanel
 
 
 def write_keymap(text: str) -> Path:
@@ -20,7 +22,7 @@ def write_keymap(text: str) -> Path:
 
 
 def test_every_binding_of_ours_has_an_id_and_a_tooltip():
-    for cls in (ScenewrightApp, EditorScreen, ScriptEditor, OutlinePanel):
+    for cls in (ScenewrightApp, EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, GenerationSettingsScreen):
         for binding in [*cls.__dict__["BINDINGS"], *cls.__dict__.get("COMPLETION_BINDINGS", [])]:
             assert isinstance(binding, Binding) and binding.id, (cls, binding)
             assert binding.tooltip, (cls, binding.id)
@@ -93,3 +95,21 @@ async def test_completion_keys_can_be_remapped(open_app, script_path, settle):
         assert app.editor_screen.menu.shown
         await pilot.press("tab")  # no longer accepts: Tab cycles the element
         assert editor.document[6] == ".MA"
+
+
+async def test_suggestion_keys_can_be_remapped(open_app, script_path, settle, notifications):
+    write_keymap('[keymap]\n"suggest.request" = "f9"\n"suggest.accept" = "f6"\n')
+    app = open_app(script_path("Rain.\n"))
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        shown = "\n".join(notifications(app))
+        assert "keymap.suggest.accept: f6 is used by the script editor (select_line)" in shown
+        panel = app.editor_screen.panel
+        assert str(panel.text_view.render()).startswith("f9 continues the script")  # the panel says the key
+        await pilot.press("ctrl+j")  # no longer asks
+        assert panel.suggestion is None
+        await pilot.press("f9")
+        assert panel.suggestion is not None and panel.generating
+        panel.cancel()  # (the model was still loading: that stops too)
+        await settle(pilot)
+        assert not panel.generating

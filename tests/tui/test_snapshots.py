@@ -60,3 +60,51 @@ def test_location_completion_dropdown(snap_compare):
         await pilot.pause()
 
     assert snap_compare(example_app(), terminal_size=(100, 30), run_before=typing_a_heading)
+
+
+SUGGESTION = "JOSÉ\n(setting the bag down)\nThen don't start now.\n\nMarisol tears an orange open with her thumbs.\n"
+
+
+async def with_a_suggestion(pilot) -> None:
+    """A finished suggestion in the panel, shown through the panel's own message path with
+    fixed events (the model's timings would differ from run to run)."""
+    from engine.generation import ContextEvent, DoneEvent, PromptEvent, StatsEvent, TokenEvent
+
+    await ready(pilot)
+    screen = pilot.app.editor_screen
+    editor = screen.editor
+    row = editor.text.split("\n").index("I never ask. That's why you keep coming back.") + 1
+    editor.move_cursor((row, 0))
+    editor.scroll_to(y=row - 12, animate=False)
+    screen.show_panel()
+    text = editor.text
+    events = [
+        ContextEvent("gemma3-270m", "…", 412, len(text), 0, 0),
+        PromptEvent(0, 412, 412),
+        *(TokenEvent(piece) for piece in ("JOSÉ\n", "(setting the bag", " down)\n", "Then don't start now.\n",
+                                          "\nMarisol tears", " an orange open with her thumbs.\n")),
+        StatsEvent("gemma3-270m", 412, 398, 31, 84.0, 40.0, 38.5, 350.0, (1, 1)),
+        DoneEvent(SUGGESTION, "length", 0, 7),
+    ]
+    screen.panel.replay(text, (row, 0), screen.generation, events)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_suggestion_panel_beside_the_script_140x36(snap_compare):
+    assert snap_compare(example_app(), terminal_size=(140, 36), run_before=with_a_suggestion)
+
+
+def test_suggestion_panel_under_the_script_80x24(snap_compare):
+    assert snap_compare(example_app(), terminal_size=(80, 24), run_before=with_a_suggestion)
+
+
+def test_suggestion_settings_80x24(snap_compare):
+    async def settings_open(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        pilot.app.screen.query_one("#temperature").cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(example_app(), terminal_size=(80, 24), run_before=settings_open)

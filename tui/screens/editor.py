@@ -1,4 +1,4 @@
-"""The main screen: outline | script | (a slot for the model panel), status bar, key bar.
+"""The main screen: outline | script | suggestion panel, status bar, key bar.
 
 The screen owns the open :class:`~engine.scriptfile.ScriptFile` and what happens around the
 keystroke path, never on it:
@@ -8,17 +8,28 @@ keystroke path, never on it:
 * saving and the recovery copy run in thread workers (group ``save``); an outside change to
   the file asks the writer (overwrite / reload / cancel);
 * while there are unsaved edits a recovery copy is written every few seconds; opening a
-  file that has one offers to recover it; quitting with unsaved edits asks first.
+  file that has one offers to recover it; quitting with unsaved edits asks first;
+* the suggestion keys (continue, accept, accept line, retry, next/previous alternative,
+  cancel) are bindings of this screen, so they work while the writer types; the
+  :class:`~tui.widgets.suggestion_panel.SuggestionPanel` runs the requests, this screen puts
+  accepted text into the script.
+
+Where accepted text goes: at the position the request was made for when the script has not
+changed since (even if the cursor moved away); if the writer has edited the script meanwhile,
+at the cursor. It is inserted, never replacing anything (a selection stays in the script), as
+one undo step.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.geometry import Offset
 from textual.screen import Screen
 from textual.timer import Timer
@@ -27,20 +38,28 @@ from textual.widgets import Footer, TextArea
 from engine.fountain import Element, Kind, Outline
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
+from engine.generation import GenerationEngine
 from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
+from engine.tomlconf import ConfigError
 
-from ..messages import RecoveryWritten, SaveFinished, ScriptFacts, StatsReady
+from ..messages import ModelLoaded, RecoveryWritten, SaveFinished, ScriptFacts, StatsReady
+from ..suggestions import GenerationSettings
 from ..widgets.completion_menu import CompletionMenu
 from ..widgets.outline_panel import OutlinePanel
 from ..widgets.script_editor import ScriptEditor
 from ..widgets.status_bar import StatusBar
+from ..widgets.suggestion_panel import SuggestionPanel
 from .external_change import ExternalChangeScreen
+from .generation_settings import GenerationSettingsScreen
 from .quit_unsaved import QuitUnsavedScreen
 from .recover import RecoverScreen
 
 STATS_DELAY_S = 0.3
 AUTOSAVE_INTERVAL_S = 5.0
 NARROW_WIDTH = 100  # below this many columns the outline starts hidden
+SIDE_PANEL_WIDTH = 120  # from this many columns the suggestion panel sits beside the script, else under it
+PANEL_SHOWN_WIDTH = 140  # from this many columns the suggestion panel is shown from the start
+PRIME_DELAY_S = 1.5  # after this pause in typing the model reads the script ahead (when warm)
 
 
 def runtime_words(seconds: float) -> str:
@@ -53,7 +72,7 @@ def runtime_words(seconds: float) -> str:
 
 class EditorScreen(Screen[None]):
     CSS_PATH = "editor.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide"), (SIDE_PANEL_WIDTH, "-roomy")]
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the script (Ctrl+S)"),
@@ -61,10 +80,43 @@ class EditorScreen(Screen[None]):
                 tooltip="Show or hide the outline of sections, scenes and synopses"),
         Binding("ctrl+g", "goto_scene", "Go to scene", id="editor.goto_scene",
                 tooltip="Jump to a scene by fuzzy search of its heading"),
+        # The suggestion keys: control keys that reach the app over SSH and in tmux. Only
+        # "Continue" is in the key bar; the panel's own key line shows the others when they apply.
+        Binding("ctrl+j", "suggest", "Continue", id="suggest.request",
+                tooltip="Ask the model to continue the script from the cursor (streams into the suggestion panel)"),
+        Binding("ctrl+t", "accept_suggestion('whole')", "Accept", id="suggest.accept", show=False,
+                tooltip="Put the suggestion into the script (one undo step)"),
+        Binding("ctrl+l", "accept_suggestion('line')", "Accept line", id="suggest.accept_line", show=False,
+                tooltip="Put the suggestion's first line into the script; the rest stays on offer"),
+        Binding("ctrl+r", "retry_suggestion", "Retry", id="suggest.retry", show=False,
+                tooltip="Sample the same request again, as a new alternative"),
+        Binding("ctrl+n", "next_suggestion", "Next", id="suggest.next", show=False,
+                tooltip="Show the next alternative (past the last one: sample a new one)"),
+        Binding("f8", "previous_suggestion", "Previous", id="suggest.previous", show=False,
+                tooltip="Show the previous alternative"),
+        Binding("escape", "cancel_suggestion", "Stop", id="suggest.cancel", show=False,
+                tooltip="Stop the suggestion being written (what came so far stays on offer)"),
+        Binding("escape", "dismiss_suggestion", "Dismiss", id="suggest.dismiss", show=False,
+                tooltip="Dismiss the suggestion (nothing goes into the script)"),
+        Binding("f4", "toggle_panel", "Panel", id="suggest.toggle_panel", show=False,
+                tooltip="Show, focus or hide the suggestion panel"),
+        Binding("f5", "suggestion_settings", "Settings", id="suggest.settings", show=False,
+                tooltip="Model and sampling settings of the suggestions"),
     ]
 
-    def __init__(self, script: ScriptFile, text: str, *, autosave_interval: float = AUTOSAVE_INTERVAL_S) -> None:
+    def __init__(
+        self,
+        script: ScriptFile,
+        text: str,
+        *,
+        autosave_interval: float = AUTOSAVE_INTERVAL_S,
+        engine: GenerationEngine | None = None,
+        warm_model: bool = False,
+    ) -> None:
         super().__init__()
+        self.generation_engine = engine or GenerationEngine()
+        self.warm_model = warm_model
+        self._prime_timer: Timer | None = None
         self.script = script
         self.initial_text = text
         self.autosave_interval = autosave_interval
@@ -81,9 +133,9 @@ class EditorScreen(Screen[None]):
         with Horizontal(id="workspace"):
             yield OutlinePanel(id="outline")
             yield ScriptEditor(self.initial_text, id="script")
-            # issue 3 mounts the model suggestion panel here, to the right of the script
+            yield SuggestionPanel(self.generation_engine, warm=self.warm_model, id="suggestions")
         yield StatusBar(id="status")
-        yield Footer(id="keys")
+        yield Footer(id="keys", compact=True)
         yield CompletionMenu(id="completion")
 
     @property
@@ -100,6 +152,10 @@ class EditorScreen(Screen[None]):
         return self.query_one("#workspace", Horizontal)
 
     @property
+    def panel(self) -> SuggestionPanel:
+        return self.query_one("#suggestions", SuggestionPanel)
+
+    @property
     def status(self) -> StatusBar:
         return self.query_one("#status", StatusBar)
 
@@ -109,6 +165,7 @@ class EditorScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.outline.display = self.app.size.width >= NARROW_WIDTH
+        self.panel.display = self.app.size.width >= PANEL_SHOWN_WIDTH
         self.editor.focus()
         self.status.set(file=self.script.path.name, modified=False)
         self._update_cursor_status()
@@ -141,10 +198,12 @@ class EditorScreen(Screen[None]):
         if self._stats_timer is not None:
             self._stats_timer.stop()
         self._stats_timer = self.set_timer(STATS_DELAY_S, self.refresh_facts, name="stats-debounce")
+        self._schedule_prime()
 
     @on(TextArea.SelectionChanged, "#script")
     def _cursor_moved(self) -> None:
         self._update_cursor_status()
+        self._schedule_prime()
 
     def _update_cursor_status(self) -> None:
         editor = self.editor
@@ -252,6 +311,113 @@ class EditorScreen(Screen[None]):
         if 0 <= event.option_index < len(items):
             self.editor.accept_completion(items[event.option_index])
         self.editor.focus()
+
+    # ------------------------------------------------------------------ suggestions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Suggestion keys are live only when they can do something (else the key is left to
+        others, and the key bar does not show them)."""
+        if action in ("accept_suggestion", "retry_suggestion", "next_suggestion", "previous_suggestion",
+                      "cancel_suggestion", "dismiss_suggestion"):
+            try:
+                return self.panel.allows(action)
+            except NoMatches:  # not composed yet
+                return False
+        return True
+
+    def show_panel(self) -> None:
+        if not self.panel.display:
+            self.panel.display = True
+            self.call_after_refresh(self.editor.scroll_cursor_visible)  # under the script, it takes rows
+
+    def action_suggest(self) -> None:
+        """Ask for a continuation at the cursor."""
+        self.show_panel()
+        editor = self.editor
+        self.panel.request(editor.text, editor.cursor_location, self.generation)
+
+    def action_accept_suggestion(self, part: str = "whole") -> None:
+        offer = self.panel.offer(part)
+        if offer is None:
+            self.app.bell()
+            return
+        editor = self.editor
+        at = offer.at if offer.version == self.generation else editor.cursor_location
+        end = editor.insert_suggestion(offer.text, at)
+        self.panel.taken(offer, at, end, self.generation, editor.text)
+        editor.focus()
+
+    def action_retry_suggestion(self) -> None:
+        self.show_panel()
+        if not self.panel.retry():
+            self.app.bell()
+
+    def action_next_suggestion(self) -> None:
+        self.show_panel()
+        if not self.panel.step(1):
+            self.app.bell()
+
+    def action_previous_suggestion(self) -> None:
+        if not self.panel.step(-1):
+            self.app.bell()
+
+    def action_cancel_suggestion(self) -> None:
+        self.panel.cancel()
+
+    def action_dismiss_suggestion(self) -> None:
+        self.panel.dismiss()
+
+    def action_toggle_panel(self) -> None:
+        panel = self.panel
+        if panel.display and panel.has_focus:
+            panel.display = False
+            self.editor.focus()
+        elif panel.display:
+            panel.focus()
+        else:
+            panel.display = True
+            panel.focus()
+
+    @on(SuggestionPanel.Leave)
+    def _panel_leave(self) -> None:
+        self.editor.focus()
+
+    def action_suggestion_settings(self) -> None:
+        panel = self.panel
+        registry, problem = None, None
+        try:
+            registry = panel.engine.registry
+        except ConfigError as exc:  # the settings screen says what is wrong
+            problem = str(exc)
+        self.app.push_screen(GenerationSettingsScreen(panel.settings, registry, problem), self._settings_chosen)
+
+    def _settings_chosen(self, settings: GenerationSettings | None) -> None:
+        if settings is not None:
+            self.panel.apply_settings(settings)
+
+    def choose_model(self, name: str) -> None:
+        panel = self.panel
+        self.show_panel()
+        panel.apply_settings(replace(panel.settings, model=name))
+
+    def reset_sampling(self) -> None:
+        panel = self.panel
+        panel.apply_settings(GenerationSettings(model=panel.settings.model))
+
+    def _schedule_prime(self) -> None:
+        if not self.warm_model:
+            return
+        if self._prime_timer is not None:
+            self._prime_timer.stop()
+        self._prime_timer = self.set_timer(PRIME_DELAY_S, self.prime_model, name="prime-debounce")
+
+    def prime_model(self) -> None:
+        """Let the model read the script up to the cursor while the writer pauses."""
+        editor = self.editor
+        self.panel.prime(editor.text, editor.cursor_location)
+
+    @on(ModelLoaded)
+    def _model_loaded(self) -> None:
+        self.prime_model()
 
     # ------------------------------------------------------------------ saving
     def action_save(self) -> None:

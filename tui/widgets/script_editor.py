@@ -406,6 +406,20 @@ class ScriptEditor(TextArea):
             self._caps_row = row  # the time of day comes next
         return True
 
+    # ------------------------------------------------------------------ suggestions
+    def insert_suggestion(self, text: str, at: Location) -> Location:
+        """Insert ``text`` at ``at`` as one undo step, replacing nothing; the cursor goes to
+        the end of it. Returns that end."""
+        self.clear_completion()
+        self._caps_row = None
+        at = self.clamp_visitable(at)
+        self.history.checkpoint()
+        result = self.insert(text, at, maintain_selection_offset=False)
+        self.history.checkpoint()
+        self.move_cursor(result.end_location)
+        self.scroll_cursor_visible(animate=False)
+        return result.end_location
+
     # ------------------------------------------------------------------ navigation
     def action_cursor_document_start(self) -> None:
         self.move_cursor((0, 0))

@@ -1,0 +1,168 @@
+"""The suggestion settings: model and sampling (temperature, top-p, top-k, min-p, repeat
+penalty, max tokens), alternatives per request and seed.
+
+Opens filled with the values in use (the writer's, else the model entry's from models.toml);
+dismisses with the new :class:`~tui.suggestions.GenerationSettings` or None when cancelled.
+A value out of range is named under the fields and the screen stays open.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from engine.models.registry import ModelEntry, Registry
+
+from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, GenerationSettings
+
+
+class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
+    CSS_PATH = "generation_settings.tcss"
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="settings.cancel", tooltip="Close without changing anything"),
+        Binding("ctrl+s", "apply", "Apply", id="settings.apply", tooltip="Use these settings for the next suggestions"),
+        Binding("f2", "defaults", "Model defaults", id="settings.defaults",
+                tooltip="Put back the chosen model's own values from models.toml"),
+    ]
+
+    def __init__(self, settings: GenerationSettings, registry: Registry | None, problem: str | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.registry = registry
+        self.problem = problem
+        self._model = self._initial_model()
+
+    def _initial_model(self) -> str | None:
+        if self.registry is None:
+            return None
+        if self.settings.model in self.registry.models:
+            return self.settings.model
+        return self.registry.default
+
+    def _entry(self, name: str | None) -> ModelEntry | None:
+        if self.registry is None or name not in (self.registry.models if self.registry else {}):
+            return None
+        return self.registry.models[name]
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        entry = self._entry(self._model)
+        values = self.settings.effective(entry)
+        with Vertical(id="dialog"):
+            yield Static("Suggestion settings", id="settings-title", markup=False)
+            with Grid(id="fields"):
+                yield Label("Model", classes="field-label")
+                yield Select(self._model_options(), value=self._model or Select.BLANK, allow_blank=self._model is None,
+                             id="model", disabled=self.registry is None, compact=True)
+                for name, (label, kind, low, high) in SAMPLING_FIELDS.items():
+                    yield Label(label, classes="field-label")
+                    value = values[name]
+                    yield Input("" if value is None else f"{value:g}" if kind is float else str(value),
+                                type="integer" if kind is int else "number", id=name, compact=True,
+                                tooltip=f"{label}: {low:g} to {high:g}")
+                yield Label("Alternatives", classes="field-label")
+                yield Input(str(self.settings.alternatives), type="integer", id="alternatives", compact=True,
+                            tooltip=f"Alternatives sampled for each request, one after the other (1 to {MAX_ALTERNATIVES})")
+                yield Label("Seed", classes="field-label")
+                yield Input("" if self.settings.seed is None else str(self.settings.seed), type="integer",
+                            id="seed", placeholder="random", compact=True, tooltip="Empty: a new random seed for every sample")
+            yield Static(self.problem or "", id="settings-error", markup=False)
+            with Horizontal(id="settings-buttons"):
+                yield Button("Apply ^s", id="apply", variant="primary")
+                yield Button("Model defaults f2", id="defaults")
+                yield Button("Cancel esc", id="cancel")
+
+    def _model_options(self) -> list[tuple[str, str]]:
+        if self.registry is None:
+            return []
+        return [(f"{name} (default)" if name == self.registry.default else name, name)
+                for name in self.registry.models]
+
+    def on_mount(self) -> None:
+        self.query_one("#temperature", Input).focus()
+
+    # ------------------------------------------------------------------ reading the fields
+    def _field(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value.strip()
+
+    def read(self) -> tuple[GenerationSettings | None, str | None]:
+        """The settings in the fields, or (None, what is wrong)."""
+        values: dict[str, float | int | None] = {}
+        for name, (label, kind, low, high) in SAMPLING_FIELDS.items():
+            text = self._field(name)
+            if not text:
+                values[name] = None  # the model's default
+                continue
+            try:
+                value = kind(text) if kind is int else float(text)
+            except ValueError:
+                return None, f"{label}: {text!r} is not {'a whole number' if kind is int else 'a number'}"
+            if not low <= value <= high:
+                return None, f"{label}: must be between {low:g} and {high:g}, not {text}"
+            values[name] = value
+        try:
+            alternatives = int(self._field("alternatives") or "1")
+        except ValueError:
+            return None, "Alternatives: must be a whole number"
+        if not 1 <= alternatives <= MAX_ALTERNATIVES:
+            return None, f"Alternatives: must be between 1 and {MAX_ALTERNATIVES}"
+        seed_text = self._field("seed")
+        try:
+            seed = int(seed_text) if seed_text else None
+        except ValueError:
+            return None, "Seed: must be a whole number, or empty for a random one"
+        if seed is not None and not 0 <= seed < 2**31 - 1:
+            return None, "Seed: must be between 0 and 2147483646"
+        model = self._model
+        if self.registry is not None and model == self.registry.default:
+            model = None  # follow the registry's default
+        settings = GenerationSettings(model=model, alternatives=alternatives, seed=seed, **values)
+        return settings.without_defaults(self._entry(self._model)), None
+
+    # ------------------------------------------------------------------ actions
+    @on(Select.Changed, "#model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        new = event.value if isinstance(event.value, str) else None
+        old_entry, new_entry = self._entry(self._model), self._entry(new)
+        self._model = new
+        if old_entry is None or new_entry is None:
+            return
+        for name, (_, kind, _, _) in SAMPLING_FIELDS.items():  # values left at the old model's defaults follow
+            field = self.query_one(f"#{name}", Input)
+            old = getattr(old_entry, name)
+            if field.value.strip() in ("", f"{old:g}" if kind is float else str(old)):
+                value = getattr(new_entry, name)
+                field.value = f"{value:g}" if kind is float else str(value)
+
+    def action_apply(self) -> None:
+        settings, problem = self.read()
+        if settings is None:
+            self.query_one("#settings-error", Static).update(problem or "")
+            return
+        self.dismiss(settings)
+
+    def action_defaults(self) -> None:
+        entry = self._entry(self._model)
+        for name, (_, kind, _, _) in SAMPLING_FIELDS.items():
+            value = getattr(entry, name) if entry is not None else None
+            self.query_one(f"#{name}", Input).value = "" if value is None else (
+                f"{value:g}" if kind is float else str(value))
+        self.query_one("#settings-error", Static).update("")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        event.stop()
+        {"apply": self.action_apply, "defaults": self.action_defaults, "cancel": self.action_cancel}[
+            event.button.id or "cancel"]()

@@ -1,0 +1,191 @@
+"""What the suggestion panel knows, as plain data (no widgets, no Textual).
+
+* :class:`GenerationSettings`: the writer's sampling choices and model; ``None`` means "the
+  model entry's default" (models.toml), so changing the model brings its own defaults.
+* :class:`Suggestion`: one request: the script and cursor it was made for (a snapshot, so a
+  retry resamples the same context), and its alternatives ("swipes").
+* :class:`Alternative`: one sampled continuation, streamed; ``consumed`` counts the characters
+  already put in the script by "accept line", so what is left to offer is ``text[consumed:]``.
+* :class:`SuggestionRecord`: what the panel reports to the app (shown / accepted / rejected /
+  retried), immutable, for the edit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from engine.generation import ContextEvent, ContinueRequest, StatsEvent
+from engine.models.registry import ModelEntry
+
+#: The sampling settings a writer can change, with their bounds: (label, kind, low, high).
+SAMPLING_FIELDS: dict[str, tuple[str, type, float, float]] = {
+    "temperature": ("Temperature", float, 0.0, 5.0),
+    "top_p": ("Top-p", float, 0.0, 1.0),
+    "top_k": ("Top-k", int, 0, 1000),
+    "min_p": ("Min-p", float, 0.0, 1.0),
+    "repeat_penalty": ("Repeat penalty", float, 0.0, 5.0),
+    "max_tokens": ("Max tokens", int, 1, 4096),
+}
+MAX_ALTERNATIVES = 5
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    model: str | None = None  # None: the registry's default
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    repeat_penalty: float | None = None
+    max_tokens: int | None = None
+    alternatives: int = 1  # sampled one after the other for each request
+    seed: int | None = None  # alternative i uses seed + i; random when None
+
+    def effective(self, entry: ModelEntry | None) -> dict[str, float | int | None]:
+        """Each sampling value as it will be used: the writer's, else the model entry's."""
+        values = {}
+        for name in SAMPLING_FIELDS:
+            mine = getattr(self, name)
+            values[name] = mine if mine is not None or entry is None else getattr(entry, name)
+        return values
+
+    def without_defaults(self, entry: ModelEntry | None) -> "GenerationSettings":
+        """The same settings, with values equal to the model entry's defaults stored as None
+        (so that they follow the entry when the model changes)."""
+        if entry is None:
+            return self
+        changes = {name: None for name in SAMPLING_FIELDS if getattr(self, name) == getattr(entry, name)}
+        return replace(self, **changes)
+
+    def request(self, *, n: int | None = None, seed_offset: int = 0) -> ContinueRequest:
+        seed = None if self.seed is None else (self.seed + seed_offset) % (2**31 - 1)
+        return ContinueRequest(
+            model=self.model,
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            top_k=self.top_k,
+            min_p=self.min_p,
+            repeat_penalty=self.repeat_penalty,
+            seed=seed,
+            n=max(1, min(MAX_ALTERNATIVES, self.alternatives if n is None else n)),
+        )
+
+    def summary(self, entry: ModelEntry | None) -> str:
+        v = self.effective(entry)
+        parts = []
+        if v["temperature"] is not None:
+            parts.append(f"temp {v['temperature']:g}")
+        if v["top_p"] is not None:
+            parts.append(f"top-p {v['top_p']:g}")
+        if v["max_tokens"] is not None:
+            parts.append(f"≤{v['max_tokens']} tok")
+        if self.seed is not None:
+            parts.append(f"seed {self.seed}")
+        return " · ".join(parts)
+
+
+@dataclass
+class Alternative:
+    slot: int  # position in the suggestion (0-based)
+    text: str = ""  # everything streamed (provisional until ``reason`` is set)
+    consumed: int = 0  # characters already accepted into the script (accept line)
+    reason: str | None = None  # why it ended (DoneEvent.reason); None while streaming
+    seed: int | None = None
+    stats: StatsEvent | None = None
+    prompt: tuple[int, int] | None = None  # prompt evaluation (done, total) while reading the script
+    restarts: int = 0  # times the repetition guard threw it away and sampled again
+
+    @property
+    def offered(self) -> str:
+        """What is left to accept."""
+        return self.text[self.consumed:]
+
+    @property
+    def finished(self) -> bool:
+        return self.reason is not None
+
+
+@dataclass
+class Suggestion:
+    """One request for a continuation and its alternatives."""
+
+    id: int
+    script: str  # the text the request was made for
+    cursor: tuple[int, int]  # where the continuation goes (row, column in characters)
+    version: int  # the editor's document version at that moment
+    settings: GenerationSettings
+    model: str | None = None  # resolved model name, when known
+    context: ContextEvent | None = None
+    alternatives: list[Alternative] = field(default_factory=list)
+    current: int = 0
+    accepted: bool = False  # some of it went into the script
+    samples: int = 0  # alternatives asked for so far (seeds of retries follow on from these)
+
+    @property
+    def shown(self) -> Alternative | None:
+        if 0 <= self.current < len(self.alternatives):
+            return self.alternatives[self.current]
+        return None
+
+    def slot(self, index: int) -> Alternative:
+        while len(self.alternatives) <= index:
+            self.alternatives.append(Alternative(len(self.alternatives)))
+        return self.alternatives[index]
+
+    def record(self, alternative: Alternative | None = None) -> "SuggestionRecord":
+        alt = alternative or self.shown or Alternative(0)
+        return SuggestionRecord(
+            request_id=self.id,
+            slot=alt.slot,
+            alternatives=len(self.alternatives),
+            model=self.model or self.settings.model or "",
+            text=alt.text,
+            offered=alt.offered,
+            reason=alt.reason,
+            seed=alt.seed,
+            cursor=self.cursor,
+            settings=self.settings,
+            stats=alt.stats,
+            prompt_tokens=self.context.prompt_tokens if self.context else None,
+        )
+
+
+@dataclass(frozen=True)
+class SuggestionRecord:
+    """One alternative of one request, as the edit log will keep it."""
+
+    request_id: int
+    slot: int
+    alternatives: int
+    model: str
+    text: str  # the whole alternative
+    offered: str  # the part not yet accepted
+    reason: str | None
+    seed: int | None
+    cursor: tuple[int, int]
+    settings: GenerationSettings
+    stats: StatsEvent | None
+    prompt_tokens: int | None
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Text the panel offers for the script, and where it was meant to go."""
+
+    request_id: int
+    slot: int
+    part: str  # "whole" | "line"
+    text: str
+    at: tuple[int, int]
+    version: int
+
+
+def first_line(text: str) -> str:
+    """The part "accept line" takes: leading line breaks, then up to and including the end of
+    the first line that has text (all of ``text`` when it has no line break after that)."""
+    stripped = text.lstrip("\n")
+    lead = len(text) - len(stripped)
+    end = stripped.find("\n")
+    return text if end < 0 else text[: lead + end + 1]
+

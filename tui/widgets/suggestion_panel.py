@@ -1,0 +1,745 @@
+"""The suggestion panel: continuations from the local model, streamed beside the script.
+
+How it works (the editor screen owns the keys and the script; the panel owns the requests):
+
+* ``request(script, cursor, version)`` starts a :class:`~tui.suggestions.Suggestion`: the
+  engine's ``Generation`` is iterated in a thread worker (group ``generate``, exclusive) that
+  posts one message per event (:mod:`tui.generation_feed`). Streamed text travels as "the text
+  so far" in ``TokensStreamed``, which ``can_replace`` its predecessor, so when tokens come
+  faster than the screen refreshes only the newest is drawn; :class:`StreamText` lays out
+  again only when the text gains a line.
+* ``cancel()`` calls ``Generation.cancel()`` at once (the engine stops within ~100 ms, also
+  while it reads the prompt); the alternative ends "cancelled" and keeps what was streamed.
+* ``retry()`` samples the same request again (same script snapshot and cursor) into a new
+  alternative; ``step(±1)`` moves between alternatives, and stepping past the last one samples
+  a new one, like a swipe.
+* ``offer(part)`` hands the editor screen the text to insert (all that is left, or its first
+  line); ``taken(...)`` is called once it is in the script.
+* Model loading runs in its own worker (group ``load-model``) with the stages in a progress
+  bar; ``prime(script, cursor)`` reads the script into the model's prompt cache while the
+  writer pauses, so the next request only evaluates what changed (group ``generate``: a real
+  request cancels it).
+
+The panel reports the writer's decisions as ``SuggestionShown`` / ``SuggestionAccepted`` /
+``SuggestionRejected`` / ``SuggestionRetried`` messages (:mod:`tui.messages`), which bubble up
+to the app.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from engine.generation import (
+    CANCELLED,
+    DoneEvent,
+    Generation,
+    GenerationEngine,
+    PromptEvent,
+    StatsEvent,
+    TokenEvent,
+)
+from engine.models import ModelError
+from engine.models.registry import ModelEntry
+from engine.tomlconf import ConfigError
+
+from ..generation_feed import GenerationFeed
+from ..messages import (
+    AlternativeFinished,
+    AlternativeRestarted,
+    ContextAssembled,
+    GenerationEnded,
+    ModelFailed,
+    ModelLoaded,
+    ModelLoading,
+    PromptProgress,
+    SuggestionAccepted,
+    SuggestionRejected,
+    SuggestionRetried,
+    SuggestionShown,
+    TokensStreamed,
+)
+from ..suggestions import Alternative, GenerationSettings, Offer, Suggestion, first_line
+from .stream_text import StreamText
+
+LOAD_STAGES = {
+    "assemble": "unpacking the packaged model",
+    "verify": "checking the file",
+    "download": "downloading",
+    "load": "reading the weights",
+    "calibrate": "measuring the best thread count (once)",
+    "ready": "ready",
+}
+ENDINGS = {
+    "stop": "ended at a stop sequence",
+    "eos": "the model ended it",
+    "length": "reached the token limit",
+    "context": "the context window is full",
+    "repetition": "a loop was cut off",
+    "cancelled": "cancelled",
+}
+#: The editor screen's suggestion bindings the panel's hint line shows: (binding id, label).
+HINTS = (
+    ("suggest.accept", "accept"),
+    ("suggest.accept_line", "line"),
+    ("suggest.retry", "retry"),
+    ("suggest.next", "next"),
+    ("suggest.cancel", "stop"),
+    ("suggest.dismiss", "dismiss"),
+    ("suggest.settings", "settings"),
+)
+
+
+@dataclass
+class _Job:
+    id: int
+    generation: Generation | None  # None: events replayed by replay()
+    suggestion: int | None  # the Suggestion it samples for; None when priming
+    first_slot: int = 0
+    primes: tuple[int, int] | None = None  # priming: the cursor it reads the script up to
+
+
+class SuggestionPanel(Vertical, can_focus=True):
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    BINDINGS = [
+        Binding("enter", "screen.accept_suggestion('whole')", "Accept", id="panel.accept",
+                tooltip="Put the suggestion into the script at the cursor (one undo step)"),
+        Binding("right", "screen.next_suggestion", "Next", id="panel.next",
+                tooltip="Show the next alternative (past the last one: sample a new one)"),
+        Binding("left", "screen.previous_suggestion", "Previous", id="panel.previous",
+                tooltip="Show the previous alternative"),
+        Binding("up", "scroll_text(-1)", "Scroll up", id="panel.scroll_up", show=False,
+                tooltip="Scroll the suggestion up"),
+        Binding("down", "scroll_text(1)", "Scroll down", id="panel.scroll_down", show=False,
+                tooltip="Scroll the suggestion down"),
+        Binding("s", "screen.suggestion_settings", "Settings", id="panel.settings",
+                tooltip="Model and sampling settings of the suggestions"),
+        Binding("escape", "leave", "Script", id="panel.leave",
+                tooltip="Stop the suggestion being written, or go back to the script"),
+    ]
+
+    class Leave(Message):
+        """The writer wants to go back to the script."""
+
+    def __init__(self, engine: GenerationEngine, *, warm: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.engine = engine
+        self.warm = warm  # load the model at start and keep the prompt cache warm
+        self.settings = GenerationSettings()
+        self.suggestion: Suggestion | None = None
+        self.model_state = "idle"  # idle | loading | ready | failed
+        self.load_progress: tuple[str, float | None] | None = None
+        self.error: str | None = None
+        self.notice: str | None = None
+        self._ids = itertools.count(1)
+        self._job: _Job | None = None
+        self._load: tuple[int, Generation] | None = None
+        self._cancelling = False
+        self._primed: tuple[str, tuple[int, int], GenerationSettings] | None = None
+        self.primed_at: tuple[int, int] | None = None  # cursor of the last script read ahead
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield Static(id="suggestion-title", markup=False)
+        yield Static(id="suggestion-model", markup=False)
+        yield Static(id="suggestion-status", markup=False)
+        yield ProgressBar(total=100, show_eta=False, id="suggestion-progress")
+        with VerticalScroll(id="suggestion-body", can_focus=False):
+            yield StreamText(id="suggestion-text")
+        yield Static(id="suggestion-stats", markup=False)
+        yield Static(id="suggestion-keys", markup=False)
+
+    @property
+    def text_view(self) -> StreamText:
+        return self.query_one("#suggestion-text", StreamText)
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one("#suggestion-body", VerticalScroll)
+
+    def on_mount(self) -> None:
+        self._check_registry()
+        self.refresh_view(text=True)
+        if self.warm and self.model_state != "failed":
+            self.load_model()
+
+    def on_resize(self) -> None:
+        self.refresh_view()  # the statistics take one line or three, depending on the width
+
+    def on_unmount(self) -> None:
+        """Nothing may keep the model busy after the editor closes."""
+        if self._job is not None and self._job.generation is not None:
+            self._job.generation.cancel()
+        if self._load is not None:
+            self._load[1].cancel()
+
+    # ------------------------------------------------------------------ state for the screen
+    @property
+    def generating(self) -> bool:
+        """A request of the writer's is being sampled (priming does not count)."""
+        return self._job is not None and self._job.suggestion is not None
+
+    @property
+    def busy(self) -> bool:
+        """The model is busy for the panel (a request or priming)."""
+        return self._job is not None
+
+    @property
+    def can_accept(self) -> bool:
+        alt = self.suggestion.shown if self.suggestion else None
+        return alt is not None and bool(alt.offered)
+
+    def allows(self, action: str) -> bool:
+        """Whether the editor screen's suggestion ``action`` can do something now."""
+        suggestion = self.suggestion
+        if action == "accept_suggestion":
+            return self.can_accept
+        if action == "retry_suggestion":
+            return suggestion is not None
+        if action == "next_suggestion":
+            return suggestion is not None and bool(suggestion.alternatives)
+        if action == "previous_suggestion":
+            return suggestion is not None and suggestion.current > 0
+        if action == "cancel_suggestion":
+            return self.generating
+        if action == "dismiss_suggestion":
+            return not self.generating and suggestion is not None
+        return True
+
+    def entry(self) -> ModelEntry | None:
+        """The registry entry of the chosen model (None when models.toml has a problem)."""
+        try:
+            return self.engine.registry.get(self.settings.model)
+        except (ConfigError, ModelError):
+            return None
+
+    def model_name(self) -> str | None:
+        entry = self.entry()
+        return entry.name if entry is not None else self.settings.model
+
+    def _check_registry(self) -> None:
+        try:
+            self.engine.registry.get(self.settings.model)
+        except (ConfigError, ModelError) as exc:
+            self.model_state = "failed"
+            self.error = str(exc)
+
+    # ------------------------------------------------------------------ requests
+    def request(self, script: str, cursor: tuple[int, int], version: int) -> None:
+        """Ask for a continuation of ``script`` at ``cursor`` (the editor's text and cursor)."""
+        self._reject("replaced")
+        self._stop_job()
+        suggestion = Suggestion(next(self._ids), script, cursor, version, self.settings, model=self.model_name())
+        self.suggestion = suggestion
+        self.error = self.notice = None
+        suggestion.slot(0)
+        request = self.settings.request()
+        suggestion.samples = request.n
+        self._start(suggestion, request, first_slot=0)
+
+    def retry(self) -> bool:
+        """Sample the same request again into a new alternative, and show it."""
+        suggestion = self.suggestion
+        if suggestion is None:
+            return False
+        shown = suggestion.shown
+        if shown is not None and shown.text:
+            self.post_message(SuggestionRetried(suggestion.record(shown)))
+        self._stop_job()
+        suggestion.alternatives = [a for a in suggestion.alternatives if a.text or not a.finished]
+        for index, alt in enumerate(suggestion.alternatives):
+            alt.slot = index
+        slot = len(suggestion.alternatives)
+        suggestion.slot(slot)
+        suggestion.current = slot
+        self.error = self.notice = None
+        request = suggestion.settings.request(n=1, seed_offset=suggestion.samples)
+        suggestion.samples += 1  # with a fixed seed, every sample still gets a seed of its own
+        self._start(suggestion, request, first_slot=slot)
+        return True
+
+    def step(self, delta: int) -> bool:
+        """Show another alternative; past the last one, sample a new one."""
+        suggestion = self.suggestion
+        if suggestion is None or not suggestion.alternatives:
+            return False
+        target = suggestion.current + delta
+        if target >= len(suggestion.alternatives):
+            if self.generating:  # the next one is on its way
+                return False
+            return self.retry()
+        if target < 0:
+            return False
+        suggestion.current = target
+        self.refresh_view(text=True)
+        return True
+
+    def cancel(self) -> bool:
+        """Stop the request being sampled (at once: the engine checks between tokens and
+        inside prompt evaluation). What was streamed stays, marked cancelled."""
+        job = self._job
+        if job is None or job.suggestion is None:
+            return False
+        if job.generation is not None:
+            job.generation.cancel()
+        self._cancelling = True
+        self.refresh_view()
+        return True
+
+    def dismiss(self) -> bool:
+        """Throw the suggestion away (the writer said no)."""
+        if self.suggestion is None:
+            return False
+        self._reject("dismissed")
+        self._stop_job()
+        self.suggestion = None
+        self.notice = "Dismissed."
+        self.refresh_view(text=True)
+        return True
+
+    def _reject(self, why: str) -> None:
+        suggestion = self.suggestion
+        if suggestion is None or suggestion.accepted:
+            return
+        if any(alt.text for alt in suggestion.alternatives):
+            self.post_message(SuggestionRejected(suggestion.record(), why))
+
+    def _start(self, suggestion: Suggestion, request, first_slot: int) -> None:
+        generation = self.engine.continue_at(suggestion.script, suggestion.cursor, request)
+        job = self._job = _Job(next(self._ids), generation, suggestion.id, first_slot)
+        self._cancelling = False
+        self._primed = None
+        self._generate_worker(job)
+        self.refresh_view(text=True)
+
+    def _stop_job(self) -> None:
+        """Cancel what the model is doing for the panel; unfinished alternatives end cancelled."""
+        job = self._job
+        if job is None:
+            return
+        if job.generation is not None:
+            job.generation.cancel()
+        self._job = None
+        self._cancelling = False
+        if self.suggestion is not None and job.suggestion == self.suggestion.id:
+            for alt in self.suggestion.alternatives:
+                if not alt.finished:
+                    alt.reason = CANCELLED
+                    alt.prompt = None
+
+    def prime(self, script: str, cursor: tuple[int, int]) -> bool:
+        """Read ``script`` up to ``cursor`` into the model's prompt cache, in the background,
+        so that the next request evaluates only what changed. Only while idle with the model
+        loaded; a request cancels it (what was read stays in the cache)."""
+        if not self.warm or self._job is not None or self.model_state != "ready":
+            return False
+        key = (script, cursor, self.settings)
+        if self._primed == key:
+            return False
+        self._primed = key
+        generation = self.engine.continue_at(script, cursor, self.settings.request(n=1))
+        job = self._job = _Job(next(self._ids), generation, None, primes=cursor)
+        self._generate_worker(job)
+        return True
+
+    @work(thread=True, exclusive=True, group="generate", exit_on_error=False)
+    def _generate_worker(self, job: _Job) -> None:
+        """Iterate the generation (in a thread) and post what happens; never touch widgets."""
+        generation = job.generation
+        assert generation is not None
+        worker = get_current_worker()
+        feed = GenerationFeed(job.id, job.first_slot)
+        try:
+            for event in generation:
+                if worker.is_cancelled:
+                    generation.cancel()  # keep reading: the stream ends within ~100 ms
+                if job.suggestion is None:  # priming: stop once the prompt is in the cache
+                    if isinstance(event, (TokenEvent, StatsEvent, DoneEvent)) or (
+                        isinstance(event, PromptEvent) and event.done >= event.total
+                    ):
+                        generation.cancel()
+                    continue
+                for message in feed.messages(event):
+                    self.post_message(message)
+        finally:
+            self.post_message(GenerationEnded(job.id))
+
+    def replay(self, script: str, cursor: tuple[int, int], version: int, events: list) -> None:
+        """Show ``events`` (engine events) as if the model had produced them for a request at
+        ``cursor``: the same messages, the same handlers. For deterministic snapshots."""
+        self._reject("replaced")
+        self._stop_job()
+        suggestion = Suggestion(next(self._ids), script, cursor, version, self.settings, model=self.model_name())
+        self.suggestion = suggestion
+        self.error = self.notice = None
+        suggestion.slot(0)
+        job = self._job = _Job(next(self._ids), None, suggestion.id)
+        feed = GenerationFeed(job.id)
+        for event in events:
+            for message in feed.messages(event):
+                self.post_message(message)
+        self.post_message(GenerationEnded(job.id))
+
+    # ------------------------------------------------------------------ accepting
+    def offer(self, part: str = "whole") -> Offer | None:
+        """What "accept" would put in the script (``part``: "whole" or "line"), or None."""
+        suggestion = self.suggestion
+        alt = suggestion.shown if suggestion else None
+        if suggestion is None or alt is None or not alt.offered:
+            return None
+        text = alt.offered if part == "whole" else first_line(alt.offered)
+        return Offer(suggestion.id, alt.slot, part, text, suggestion.cursor, suggestion.version)
+
+    def taken(self, offer: Offer, at: tuple[int, int], end: tuple[int, int], version: int, script: str) -> None:
+        """``offer`` is in the script, from ``at`` to ``end``; ``version``/``script``: the
+        editor's document after the edit."""
+        suggestion = self.suggestion
+        if suggestion is None or suggestion.id != offer.request_id:
+            return
+        alt = suggestion.alternatives[offer.slot]
+        suggestion.accepted = True
+        record = suggestion.record(alt)
+        alt.consumed += len(offer.text)
+        self._stop_job()  # accepting while it is being written stops it where it is
+        if offer.part == "whole" or not alt.offered:
+            self.suggestion = None
+            lines = offer.text.rstrip("\n").count("\n")
+            what = f"{lines + 1} lines" if lines else "one line"
+            undo = self.app.get_key_display(Binding("ctrl+z", "undo"))
+            self.notice = f"Inserted {what}; {undo} takes them out again."
+        else:
+            # The rest continues from the end of what went in: this alternative is the only one
+            # that fits the script now, and a retry samples from there.
+            suggestion.alternatives = [alt]
+            alt.slot = 0
+            suggestion.current = 0
+            suggestion.script, suggestion.cursor, suggestion.version = script, end, version
+            self.notice = None
+        self.post_message(SuggestionAccepted(record, offer.part, offer.text, at))
+        self.refresh_view(text=True)
+
+    # ------------------------------------------------------------------ settings and model
+    def apply_settings(self, settings: GenerationSettings) -> None:
+        model_changed = settings.model != self.settings.model
+        self.settings = settings
+        self.error = None
+        if self.model_state == "failed":
+            self.model_state = "idle"
+        self._check_registry()
+        if model_changed and self.model_state != "failed":
+            self.load_model()
+        self.refresh_view()
+
+    def load_model(self) -> None:
+        """Load the chosen model in the background (progress shows in the panel)."""
+        if self._load is not None:
+            self._load[1].cancel()
+        job = next(self._ids)
+        generation = self.engine.load(self.settings.model)
+        self._load = (job, generation)
+        self.model_state = "loading"
+        self.load_progress = None
+        self.error = None
+        self._load_worker(job, generation)
+        self.refresh_view()
+
+    @work(thread=True, exclusive=True, group="load-model", exit_on_error=False)
+    def _load_worker(self, job: int, generation: Generation) -> None:
+        feed = GenerationFeed(job)
+        for event in generation:
+            for message in feed.messages(event):
+                self.post_message(message)
+        if feed.ended_by is None:
+            self.post_message(ModelLoaded(job, feed.model or ""))
+
+    # ------------------------------------------------------------------ worker messages
+    def _current(self, job: int) -> bool:
+        return self._job is not None and self._job.id == job
+
+    def _slot(self, job: int, slot: int) -> Alternative | None:
+        if not self._current(job) or self.suggestion is None or self._job.suggestion != self.suggestion.id:
+            return None
+        alt = self.suggestion.slot(slot)
+        return None if alt.finished else alt
+
+    @on(ModelLoading)
+    def _model_loading(self, message: ModelLoading) -> None:
+        message.stop()
+        if not (self._current(message.job) or (self._load is not None and self._load[0] == message.job)):
+            return
+        if message.stage == "ready":
+            self.model_state = "ready"
+            self.load_progress = None
+        else:
+            self.model_state = "loading"
+            self.load_progress = (message.stage, message.fraction)
+        self.refresh_view()
+
+    @on(ModelLoaded)
+    def _model_loaded(self, message: ModelLoaded) -> None:
+        """Bubbles on to the screen, which primes the prompt cache with the script."""
+        if self._load is not None and self._load[0] == message.job:
+            self._load = None
+            self.model_state = "ready"
+            self.load_progress = None
+            self.refresh_view()
+
+    @on(ModelFailed)
+    def _model_failed(self, message: ModelFailed) -> None:
+        message.stop()
+        if self._load is not None and self._load[0] == message.job:
+            self._load = None
+        elif not self._current(message.job):
+            return
+        if message.kind in ("config", "model"):
+            self.model_state = "failed"
+        self.load_progress = None
+        self.error = message.message
+        self.refresh_view()
+
+    @on(ContextAssembled)
+    def _context_assembled(self, message: ContextAssembled) -> None:
+        message.stop()
+        if self._current(message.job) and self.suggestion is not None and self._job.suggestion == self.suggestion.id:
+            self.suggestion.context = message.context
+            self.suggestion.model = message.context.model
+            if self.model_state != "ready":
+                self.model_state = "ready"
+                self.load_progress = None
+            self.refresh_view()
+
+    @on(PromptProgress)
+    def _prompt_progress(self, message: PromptProgress) -> None:
+        message.stop()
+        alt = self._slot(message.job, message.slot)
+        if alt is not None:
+            alt.prompt = (message.done, message.total)
+            self.refresh_view()
+
+    @on(TokensStreamed)
+    def _tokens(self, message: TokensStreamed) -> None:
+        message.stop()
+        alt = self._slot(message.job, message.slot)
+        if alt is None:
+            return
+        first = not alt.text
+        alt.text = message.text
+        alt.prompt = None
+        if first:
+            self.refresh_view(text=True)  # the status changes from "reading" to "writing"
+        elif self.suggestion is not None and self.suggestion.current == message.slot:
+            self._show_text()
+
+    @on(AlternativeRestarted)
+    def _restarted(self, message: AlternativeRestarted) -> None:
+        message.stop()
+        alt = self._slot(message.job, message.slot)
+        if alt is not None:
+            alt.text, alt.seed = "", message.seed
+            alt.restarts += 1
+            self.refresh_view(text=True)
+
+    @on(AlternativeFinished)
+    def _finished(self, message: AlternativeFinished) -> None:
+        message.stop()
+        alt = self._slot(message.job, message.slot)
+        if alt is None or self.suggestion is None:
+            return
+        done = message.done
+        alt.text, alt.reason, alt.seed, alt.stats, alt.prompt = done.text, done.reason, done.seed, message.stats, None
+        if alt.text or alt.reason != CANCELLED:
+            self.post_message(SuggestionShown(self.suggestion.record(alt)))
+        if not alt.text and alt.reason == CANCELLED and len(self.suggestion.alternatives) > 1:
+            self.suggestion.alternatives.remove(alt)  # nothing to show: forget the slot
+            self.suggestion.current = min(self.suggestion.current, len(self.suggestion.alternatives) - 1)
+        self.refresh_view(text=True)
+
+    @on(GenerationEnded)
+    def _ended(self, message: GenerationEnded) -> None:
+        message.stop()
+        if self._current(message.job):
+            if self._job.primes is not None:
+                self.primed_at = self._job.primes
+            self._stop_job()
+            suggestion = self.suggestion
+            if self.error and suggestion is not None and not any(a.text for a in suggestion.alternatives):
+                self.suggestion = None  # it failed before any text: the error says why
+            self.refresh_view(text=True)
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """A worker that died of an unexpected error (a bug): say so instead of hanging."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if event.worker.group == "load-model":
+            self._load = None
+            self.model_state = "failed"
+        else:
+            self._stop_job()
+        self.error = f"{event.worker.group} failed: {error.__class__.__name__}: {error}"
+        self.refresh_view(text=True)
+
+    # ------------------------------------------------------------------ keys of the panel
+    def action_scroll_text(self, lines: int) -> None:
+        self.body.scroll_relative(y=lines, animate=False)
+
+    def action_leave(self) -> None:
+        if not self.cancel():
+            self.post_message(self.Leave())
+
+    # ------------------------------------------------------------------ drawing
+    def refresh_view(self, text: bool = False) -> None:
+        """Draw the state (everything but the streamed text unless ``text``)."""
+        if not self.children:  # not composed yet
+            return
+        suggestion = self.suggestion
+        alt = suggestion.shown if suggestion else None
+        count = len(suggestion.alternatives) if suggestion else 0
+        entry = self.entry()
+        title = Content.assemble(
+            "Suggestion" if count <= 1 else f"Suggestion {suggestion.current + 1}/{count}",
+            (f"  {self.model_name() or 'no model'}", "not bold dim"),
+        )
+        self.query_one("#suggestion-title", Static).update(title)
+        self.query_one("#suggestion-model", Static).update(self.settings.summary(entry))
+        status_text, style = self._status(alt)
+        status = self.query_one("#suggestion-status", Static)
+        status.update(status_text)
+        status.set_classes(style)
+        bar = self.query_one("#suggestion-progress", ProgressBar)
+        fraction = self._progress_fraction(alt)
+        bar.display = fraction is not None
+        if fraction is not None:
+            bar.update(total=100, progress=round(fraction * 100))
+        self.query_one("#suggestion-stats", Static).update(
+            self._stats_text(alt, " · " if self.size.width >= 70 else "\n"))
+        self._update_hint()
+        if text:
+            self._show_text()
+        self.screen.refresh_bindings()
+
+    def _progress_fraction(self, alt: Alternative | None) -> float | None:
+        if self.model_state == "loading" and self.load_progress is not None:
+            return self.load_progress[1] or 0.0
+        if self.generating and alt is not None and alt.prompt is not None and not alt.text:
+            done, total = alt.prompt
+            return done / total if total else 0.0
+        return None
+
+    def _status(self, alt: Alternative | None) -> tuple[str, str]:
+        """(text, CSS class) of the status line."""
+        if self.error:
+            return f"⚠ {self.error}", "-error"
+        if self.model_state == "loading":
+            stage = LOAD_STAGES.get(self.load_progress[0], "loading") if self.load_progress else "starting"
+            return f"Loading the model: {stage}…", "-busy"
+        if self.generating:
+            if self._cancelling:
+                return "Cancelling…", "-busy"
+            alternatives = self.suggestion.alternatives if self.suggestion else []
+            writing = next((a for a in alternatives if not a.finished), None)
+            if writing is not None and writing is not alt and alt is not None:
+                return f"Writing alternative {writing.slot + 1}…", "-busy"
+            if alt is not None and alt.text:
+                return "Writing…", "-busy"
+            if alt is not None and alt.prompt is not None:
+                done, total = alt.prompt
+                return f"Reading the script: {done} of {total} tokens", "-busy"
+            return "Waiting for the model…", "-busy"
+        if alt is not None and alt.finished:
+            ending = ENDINGS.get(alt.reason or "", alt.reason or "")
+            if alt.reason == CANCELLED:
+                return ("Cancelled." if alt.text else "Cancelled before any text."), "-cancelled"
+            if not alt.text:
+                return f"No text ({ending}). Retry for another sample.", ""
+            return f"Done: {ending}.", "-done"
+        if self.notice:
+            return self.notice, ""
+        if self.model_state == "ready":
+            return "Ready.", ""
+        return "", ""
+
+    @staticmethod
+    def _stats_text(alt: Alternative | None, separator: str = " · ") -> str:
+        """Prompt tokens (cached), time to first token, speed, tokens generated (and the model
+        load the request waited for)."""
+        stats = alt.stats if alt is not None else None
+        if stats is None:
+            return ""
+        cached = f" ({stats.cached_tokens} cached)" if stats.cached_tokens else ""
+        speed = f" at {stats.tokens_per_s:.1f} tok/s" if stats.tokens_per_s else ""
+        load = f" (+{stats.load_ms / 1000:.1f} s loading)" if stats.load_ms else ""
+        return separator.join((
+            f"Prompt {stats.prompt_tokens} tokens{cached}",
+            f"First token {stats.ttft_ms / 1000:.2f} s{load}",
+            f"{stats.generated_tokens} tokens{speed}",
+        ))
+
+    def _show_text(self) -> None:
+        suggestion = self.suggestion
+        alt = suggestion.shown if suggestion else None
+        body = self.body
+        at_end = body.scroll_y >= body.max_scroll_y - 1
+        if alt is None:
+            self.text_view.show(Content.styled(self._idle_text(), "dim"))
+            return
+        text = alt.offered
+        content = Content(text)
+        if self.generating and not alt.finished:
+            content = content + Content.from_markup("[bold $accent]▍[/]")
+        elif alt.reason == CANCELLED and text:
+            content = content + Content.styled(" (cancelled)", "italic dim")
+        self.text_view.show(content)
+        if at_end:
+            body.scroll_end(animate=False)
+
+    def _idle_text(self) -> str:
+        keys = self._keys()
+        ask = keys.get("suggest.request", "^j")
+        take = keys.get("suggest.accept", "^t")
+        undo = self.app.get_key_display(Binding("ctrl+z", "undo"))
+        return (
+            f"{ask} continues the script from the cursor. The suggestion streams in here while you "
+            f"keep writing; {take} puts it into the script, {undo} takes it out again."
+        )
+
+    def _suggestion_bindings(self) -> dict[str, tuple[str, str]]:
+        """``{binding id: (key as shown, action)}`` for the editor screen's suggestion
+        bindings, with the writer's key map applied."""
+        app = self.app
+        keymap: dict[str, str] = getattr(app, "user_keymap", {}) or {}
+        shown: dict[str, tuple[str, str]] = {}
+        for binding in getattr(self.screen, "BINDINGS", []):
+            binding_id = getattr(binding, "id", None)
+            if isinstance(binding, Binding) and binding_id and binding_id.startswith("suggest."):
+                key = keymap.get(binding_id, binding.key).split(",")[0].strip()
+                action = binding.action.split("(")[0]
+                shown[binding_id] = (app.get_key_display(Binding(key, binding.action)), action)
+        return shown
+
+    def _keys(self) -> dict[str, str]:
+        return {binding_id: key for binding_id, (key, _) in self._suggestion_bindings().items()}
+
+    def _update_hint(self) -> None:
+        parts = []
+        bindings = self._suggestion_bindings()
+        for binding_id, label in HINTS:
+            if binding_id not in bindings:
+                continue
+            key, action = bindings[binding_id]
+            if not self.allows(action):
+                continue
+            parts.append(f"{key} {label}")
+        self.query_one("#suggestion-keys", Static).update("  ".join(parts))
