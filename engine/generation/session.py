@@ -342,6 +342,7 @@ class Generation:
         retry_reason = None
         reason = None
         end: StreamEnd | None = None
+        prompt_done: PromptProgress | None = None
         stream = model.stream(ctx.prompt, ctx.tokens, sampling=sampling, seed=seed, max_tokens=max_tokens,
                               cancelled=cancelled)
         try:
@@ -372,6 +373,8 @@ class Generation:
                     if shown:
                         yield TokenEvent(shown, index)
                 elif isinstance(item, PromptProgress):
+                    if item.prompt_ms is not None:
+                        prompt_done = item
                     yield PromptEvent(index, item.done, item.total)
                 else:
                     end = item
@@ -388,6 +391,9 @@ class Generation:
                 yield TokenEvent(rest, index)
             if end.generated is not None:
                 generated = end.generated
+        if end is None and prompt_done is not None:  # left early (stop, repetition): the prompt's figures
+            end = StreamEnd(reason or LENGTH, None, None, prompt_done.cached_tokens or 0,
+                            prompt_done.evaluated_tokens or 0, prompt_done.prompt_ms or 0.0)
         prompt_ms = end.prompt_ms if end else 0.0
         evaluated = end.evaluated_tokens if end else 0
         gen_s = (last_at - first_at) if (first_at and last_at and generated > 1) else 0.0

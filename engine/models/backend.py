@@ -36,6 +36,11 @@ CANCELLED = "cancelled"
 class PromptProgress:
     done: int
     total: int
+    # on the item that ends prompt evaluation, when the backend knows them (also reported by
+    # StreamEnd, but a stream left early at a stop sequence never reaches its end)
+    cached_tokens: int | None = None
+    evaluated_tokens: int | None = None
+    prompt_ms: float | None = None
 
 
 @dataclass(frozen=True)

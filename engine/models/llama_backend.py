@@ -425,6 +425,7 @@ class LocalModel:
         except Cancelled:
             yield StreamEnd(CANCELLED, 0, len(tokens))
             return
+        yield PromptProgress(len(tokens), len(tokens), evaluation.reused, evaluation.evaluated, evaluation.ms)
         decoder = self.text_decoder()
         generated = 0
         reason = LENGTH

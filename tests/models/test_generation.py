@@ -139,6 +139,10 @@ def test_stop_sequences_end_the_text_before_them(engine, example_text):
     assert done.reason == STOP
     assert "e" not in done.text
     assert "e" not in "".join(t.text for t in of_type(events, TokenEvent))
+    # a stream left at a stop sequence still reports how the prompt was evaluated
+    again = of_type(list(engine.continue_at(example_text, end_of(example_text), request)), StatsEvent)[0]
+    assert again.cached_tokens >= again.prompt_tokens - 1 and again.prompt_ms >= 0
+    assert of_type(events, StatsEvent)[0].prompt_ms > 0 or of_type(events, StatsEvent)[0].cached_tokens > 0
 
 
 def test_repetition_guard_cuts_a_loop(engine):
