@@ -157,3 +157,11 @@ def test_positions_are_lines_of_the_source():
     res = parse("Title: T\n\nINT. A - DAY\n\nBOB\nHi.\nThere.\n")
     got = [(e.kind.value, e.line, e.end_line) for e in res.elements]
     assert got == [("title", 0, 0), ("scene_heading", 2, 2), ("character", 4, 4), ("dialogue", 5, 6)]
+
+
+def test_fade_in_is_not_a_title_page():
+    assert kinds("FADE IN:\n\nINT. A - DAY\n\nx")[:2] == [("action", "FADE IN:"), ("scene_heading", "INT. A - DAY")]
+
+
+def test_removing_an_inline_note_leaves_one_space():
+    assert kinds("Hola [[aside]] there.")[0] == ("action", "Hola there.")

@@ -26,7 +26,8 @@ edit = st.tuples(
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from([BASE, "", "Title: A\n\nBOB\nHi.\n\nSTEEL ^\nYo.\n"]), st.lists(edit, min_size=1, max_size=25))
+@given(st.sampled_from([BASE, "", "Title: A\n\nBOB\nHi.\n\nSTEEL ^\nYo.\n", "\n\nFADE IN:\n\nINT. HOUSE - DAY\n\nBob sits.\n",
+                        "Title: Night\n\n\nCUT TO:\n\nINT. A - DAY\n", "  _yn\n/*.\n"]), st.lists(edit, min_size=1, max_size=25))
 def test_random_edits_equal_a_full_parse(base, edits):
     live = LiveParse(base)
     text = base
@@ -54,3 +55,13 @@ def test_typing_a_cue_changes_the_line_kind():
     live.replace((2, 0), (2, 0), "MARGOT")
     assert live.line_kind(2).value == "character"
     assert live.line_kind(3).value == "dialogue"
+
+
+def test_the_paragraph_that_becomes_first_is_reclassified_with_its_line_kinds():
+    # found by review: the elements were right but line kinds (highlighting) went stale
+    live = LiveParse("\n\nFADE IN:\n\nINT. HOUSE - DAY\n\nBob sits.\n")
+    live.replace((0, 0), (0, 0), "# Act One")
+    assert snapshot(live.result()) == snapshot(parse(live.text))
+    live = LiveParse("Title: Night\n\n\nCUT TO:\n\nINT. A - DAY\n")
+    live.replace((0, 0), (1, 0), "")
+    assert snapshot(live.result()) == snapshot(parse(live.text))

@@ -86,6 +86,8 @@ def _find_notes(masked: list[str | None]) -> tuple[list[str | None], dict[int, l
         # keep the line structure: a multi-line note leaves its line breaks behind
         pieces.append("\n" * body.count("\n"))
         last = end
+        if opened and text[opened - 1] == " " and text[end : end + 1] == " ":
+            last += 1  # "Hola [[note]] there." reads "Hola there."
         opened = text.find("[[", end)
     pieces.append(text[last:])
     stripped = "".join(pieces).split("\n")
@@ -101,7 +103,13 @@ def _title_page(lines: list[str | None]) -> tuple[list[Element], int] | None:
     Values go on the key's line or on the indented lines below it; a line that is neither
     ends the title page."""
     first = lines[0]
-    if first is None or first[:1].isspace() or not TITLE_KEY.match(first):
+    if first is None or first[:1].isspace():
+        return None
+    opening = TITLE_KEY.match(first)
+    if not opening:
+        return None
+    key, value = opening.group(1), opening.group(2).strip()
+    if not value and key == key.upper():  # "FADE IN:", "CUT TO:": a script's first line, not a title key
         return None
     elements: list[Element] = []
     for r, line in enumerate(lines):

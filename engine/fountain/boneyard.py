@@ -45,7 +45,7 @@ def find_regions(lines: list[str]) -> list[Region]:
                 row, col = r, closed + 2
                 break
             r, c = r + 1, 0
-        else:
+        else:  # unclosed: to the end of the text, so that text typed below joins it
             regions.append(Region(row, opened, n - 1, len(lines[n - 1])))
             break
     return regions
@@ -87,5 +87,9 @@ def elements(lines: list[str], regions: list[Region]) -> list[Element]:
             tail = lines[region.line2][: region.col2]
             parts.append(tail[:-2] if tail.endswith("*/") else tail)
             text = "\n".join(parts)
-        out.append(Element(Kind.BONEYARD, text, region.line1, region.line2))
+        end = region.line2
+        if end > region.line1 and not lines[end]:  # an unclosed one ends with the text, not the empty last line
+            end -= 1
+            text = text[:-1] if text.endswith("\n") else text
+        out.append(Element(Kind.BONEYARD, text, region.line1, end))
     return out

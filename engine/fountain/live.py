@@ -129,14 +129,17 @@ class LiveParse:
                 b.start += delta
         blocks[i : j + 1] = fresh
         k = i + len(fresh)
-        if blocks and not blocks[0].first:
-            blocks[0] = self._reclassify(blocks[0], first=True)
-        if k < len(blocks) and k != 0 and blocks[k].first:
-            blocks[k] = self._reclassify(blocks[k], first=False)
+        self._kinds[lo:hi_old] = self._kinds_for(lo, hi_old + delta, fresh)
+        first_row, last_row = lo, max(lo, hi_old + delta - 1)
+        # only the first paragraph can be a title page: re-classify the one that gained or lost that place
+        for index, first in ((0, True), (k, False)):
+            if index < len(blocks) and blocks[index].first != first and (first or index != 0):
+                block = blocks[index] = self._reclassify(blocks[index], first=first)
+                self._kinds[block.start : block.end] = self._kinds_for(block.start, block.end, [block])
+                first_row, last_row = min(first_row, block.start), max(last_row, block.end - 1)
         self._starts = [b.start for b in blocks]
         self._link_dual(max(i - 1, 0), k + 1)
-        self._kinds[lo:hi_old] = self._kinds_for(lo, hi_old + delta, fresh)
-        return lo, max(lo, hi_old + delta - 1)
+        return first_row, last_row
 
     def _reclassify(self, block: Block, first: bool) -> Block:
         return classify_block(self._masked[block.start : block.end], block.start, first)
