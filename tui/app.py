@@ -15,7 +15,7 @@ from engine.generation import GenerationEngine
 from engine.scriptfile import ScriptFile
 from engine.tomlconf import ConfigError
 
-from .commands import ModelCommands, SceneCommands
+from .commands import ModelCommands, PromptCommands, SceneCommands
 from .keymap import binding_ids, keymap_path, load_keymap
 from .screens.editor import AUTOSAVE_INTERVAL_S, EditorScreen
 from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, text_area_theme
@@ -26,7 +26,7 @@ class ScenewrightApp(App[int]):
     # Textual 8.2.8 reads the CSS_PATH of pushed screens but not of the one returned by
     # get_default_screen(), so the editor screen's stylesheet is loaded here.
     CSS_PATH = ["screens/editor.tcss"]
-    COMMANDS = App.COMMANDS | {SceneCommands}
+    COMMANDS = App.COMMANDS | {SceneCommands, PromptCommands}
     BINDINGS = [
         # not a priority binding: it must come after the keys typed before it (see ScriptEditor._on_key)
         Binding("ctrl+q", "quit", "Quit", id="app.quit",
@@ -102,17 +102,21 @@ class ScenewrightApp(App[int]):
 
     # ------------------------------------------------------------------ keys
     def known_bindings(self) -> dict[str, str]:
+        from .screens.anchor_edit import AnchorEditScreen
+        from .screens.context_view import ContextViewScreen
         from .screens.external_change import ExternalChangeScreen
         from .screens.generation_settings import GenerationSettingsScreen
         from .screens.quit_unsaved import QuitUnsavedScreen
         from .screens.recover import RecoverScreen
+        from .widgets.anchors_panel import AnchorsPanel
         from .widgets.outline_panel import OutlinePanel
         from .widgets.script_editor import ScriptEditor
         from .widgets.suggestion_panel import SuggestionPanel
 
         return binding_ids(
-            type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel,
+            type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, AnchorsPanel,
             QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen, GenerationSettingsScreen,
+            AnchorEditScreen, ContextViewScreen,
         )
 
     @staticmethod
@@ -172,6 +176,11 @@ class ScenewrightApp(App[int]):
                 yield SystemCommand("Suggestion: dismiss", "Dismiss the suggestion", screen.action_dismiss_suggestion)
             yield SystemCommand("Suggestion panel", "Show, focus or hide the suggestion panel",
                                 screen.action_toggle_panel)
+            yield SystemCommand("Anchors", "Show, focus or hide the anchors panel", screen.action_toggle_anchors)
+            yield SystemCommand("Prompt: choose", "Choose the prompt of the suggestions (remembered for this script)",
+                                screen.action_choose_prompt)
+            yield SystemCommand("Context: show", "What the model reads for the next request, with token counts",
+                                screen.action_context_view)
             yield SystemCommand("Model: choose", "Choose the model of the suggestions (from models.toml)",
                                 self.action_choose_model)
             yield SystemCommand("Sampling: settings", "Temperature, top-p, top-k, min-p, repeat penalty, max tokens, "

@@ -81,7 +81,7 @@ class ModelCommands(Provider):
             marks = [m for m, on in (("default", name == registry.default), ("in use", name == current)) if on]
             title = f"{name}  ({', '.join(marks)})" if marks else name
             size = f"{info.size / 1e6:.0f} MB · " if info.size else ""
-            out.append((title, f"{size}{info.status} · {entry.description or entry.source}", name))
+            out.append((title, f"{size}{info.status} · {entry.description or entry.where()}", name))
         return out
 
     def _choose(self, name: str) -> None:
@@ -99,3 +99,53 @@ class ModelCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._choose, name), text=title, help=help_text)
+
+
+class PromptCommands(Provider):
+    """The prompt library (built-in and the user's), fuzzy-searched with rapidfuzz on title, id,
+    kind, genres and description; choosing one makes it the script's prompt (remembered in the
+    anchor store beside the script)."""
+
+    def _screen(self):
+        from .screens.editor import EditorScreen
+
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, EditorScreen):
+                return screen
+        return None
+
+    def _title(self, prompt, current: str | None) -> str:
+        mark = "  (in use)" if prompt.id == current else ""
+        return f"{prompt.title}{mark}"
+
+    def _help(self, prompt) -> str:
+        genres = f" · {', '.join(prompt.genres)}" if prompt.genres else ""
+        return f"{prompt.ref} · {prompt.kind}{genres}" + (f" · {prompt.description}" if prompt.description else "")
+
+    def _choose(self, prompt) -> None:
+        screen = self._screen()
+        if screen is not None:
+            screen.choose_prompt(prompt)
+
+    async def discover(self) -> Hits:
+        screen = self._screen()
+        if screen is None:
+            return
+        steering = screen.steering
+        current = steering.prompt_id
+        for prompt in steering.prompts().all():
+            yield DiscoveryHit(self._title(prompt, current), partial(self._choose, prompt), help=self._help(prompt))
+
+    async def search(self, query: str) -> Hits:
+        screen = self._screen()
+        if screen is None:
+            return
+        steering = screen.steering
+        current = steering.prompt_id
+        matcher = self.matcher(query)
+        found = steering.prompts().search(query)
+        for rank, prompt in enumerate(found):
+            title = self._title(prompt, current)
+            score = max(matcher.match(title), 1.0 - rank / (len(found) + 1) * 0.5)
+            yield Hit(score, matcher.highlight(title), partial(self._choose, prompt), text=title,
+                      help=self._help(prompt))

@@ -121,6 +121,7 @@ class Suggestion:
     current: int = 0
     accepted: bool = False  # some of it went into the script
     samples: int = 0  # alternatives asked for so far (seeds of retries follow on from these)
+    steered: object | None = None  # the engine.steering Steered prompt (a retry renders the same)
 
     @property
     def shown(self) -> Alternative | None:

@@ -108,3 +108,27 @@ def test_suggestion_settings_80x24(snap_compare):
         await pilot.pause()
 
     assert snap_compare(example_app(), terminal_size=(80, 24), run_before=settings_open)
+
+
+def test_context_view_120x36(snap_compare, tmp_path):
+    """The context view of the example script (a copy, with an anchor store beside it) at its
+    first dialogue: sections with token counts, the anchors and why, what was trimmed."""
+    from engine.generation import GenerationEngine
+    from engine.steering import Anchor, AnchorStore
+
+    path = tmp_path / "night-shift.fountain"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    store = AnchorStore.for_script(path)
+    store.add(Anchor("char-marisol", "character", "Marisol will not sell the bakery.", keys=("MARISOL",)))
+    store.add(Anchor("beat-truck", "beat", "The tow truck is a bluff by the landlord."))
+    store.save()
+    script, text = ScriptFile.open(path)
+
+    async def run_before(pilot) -> None:
+        await at_first_dialogue(pilot)
+        await pilot.press("f9")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(ScenewrightApp(script, text, engine=GenerationEngine()), terminal_size=(120, 36),
+                        run_before=run_before)

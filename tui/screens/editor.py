@@ -39,16 +39,21 @@ from engine.fountain import Element, Kind, Outline
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
+from engine.steering import Anchor, Prompt
 from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
 from engine.tomlconf import ConfigError
 
 from ..messages import ModelLoaded, RecoveryWritten, SaveFinished, ScriptFacts, StatsReady
+from ..steering import ScriptSteering
 from ..suggestions import GenerationSettings
+from ..widgets.anchors_panel import AnchorsPanel
 from ..widgets.completion_menu import CompletionMenu
 from ..widgets.outline_panel import OutlinePanel
 from ..widgets.script_editor import ScriptEditor
 from ..widgets.status_bar import StatusBar
 from ..widgets.suggestion_panel import SuggestionPanel
+from .anchor_edit import AnchorEditScreen
+from .context_view import ContextViewScreen
 from .external_change import ExternalChangeScreen
 from .generation_settings import GenerationSettingsScreen
 from .quit_unsaved import QuitUnsavedScreen
@@ -59,6 +64,7 @@ AUTOSAVE_INTERVAL_S = 5.0
 NARROW_WIDTH = 100  # below this many columns the outline starts hidden
 SIDE_PANEL_WIDTH = 120  # from this many columns the suggestion panel sits beside the script, else under it
 PANEL_SHOWN_WIDTH = 140  # from this many columns the suggestion panel is shown from the start
+ANCHOR_MARKS_DELAY_S = 0.4  # after this pause the anchors panel marks the anchors the next request uses
 PRIME_DELAY_S = 1.5  # after this pause in typing the model reads the script ahead (when warm)
 
 
@@ -102,6 +108,12 @@ class EditorScreen(Screen[None]):
                 tooltip="Show, focus or hide the suggestion panel"),
         Binding("f5", "suggestion_settings", "Settings", id="suggest.settings", show=False,
                 tooltip="Model and sampling settings of the suggestions"),
+        Binding("f2", "toggle_anchors", "Anchors", id="editor.toggle_anchors", show=False,
+                tooltip="Show, focus or hide the anchors panel (what the model must respect)"),
+        Binding("f12", "choose_prompt", "Prompt", id="editor.choose_prompt", show=False,
+                tooltip="Choose the prompt of the suggestions (fuzzy search; remembered for this script)"),
+        Binding("f9", "context_view", "Context", id="editor.context_view", show=False,
+                tooltip="Show exactly what the model reads for the next request, with token counts"),
     ]
 
     def __init__(
@@ -116,7 +128,9 @@ class EditorScreen(Screen[None]):
         super().__init__()
         self.generation_engine = engine or GenerationEngine()
         self.warm_model = warm_model
+        self.steering = ScriptSteering(script.path)  # anchors beside the script, the prompt library
         self._prime_timer: Timer | None = None
+        self._marks_timer: Timer | None = None
         self.script = script
         self.initial_text = text
         self.autosave_interval = autosave_interval
@@ -133,7 +147,9 @@ class EditorScreen(Screen[None]):
         with Horizontal(id="workspace"):
             yield OutlinePanel(id="outline")
             yield ScriptEditor(self.initial_text, id="script")
-            yield SuggestionPanel(self.generation_engine, warm=self.warm_model, id="suggestions")
+            yield AnchorsPanel(self.steering, self.generation_engine, id="anchors")
+            yield SuggestionPanel(self.generation_engine, warm=self.warm_model, steering=self.steering,
+                                  id="suggestions")
         yield StatusBar(id="status")
         yield Footer(id="keys", compact=True)
         yield CompletionMenu(id="completion")
@@ -156,6 +172,10 @@ class EditorScreen(Screen[None]):
         return self.query_one("#suggestions", SuggestionPanel)
 
     @property
+    def anchors(self) -> AnchorsPanel:
+        return self.query_one("#anchors", AnchorsPanel)
+
+    @property
     def status(self) -> StatusBar:
         return self.query_one("#status", StatusBar)
 
@@ -166,6 +186,8 @@ class EditorScreen(Screen[None]):
     def on_mount(self) -> None:
         self.outline.display = self.app.size.width >= NARROW_WIDTH
         self.panel.display = self.app.size.width >= PANEL_SHOWN_WIDTH
+        self.anchors.display = False
+        self.anchors.settings_source = lambda: self.panel.settings
         self.editor.focus()
         self.status.set(file=self.script.path.name, modified=False)
         self._update_cursor_status()
@@ -199,11 +221,13 @@ class EditorScreen(Screen[None]):
             self._stats_timer.stop()
         self._stats_timer = self.set_timer(STATS_DELAY_S, self.refresh_facts, name="stats-debounce")
         self._schedule_prime()
+        self._schedule_anchor_marks()
 
     @on(TextArea.SelectionChanged, "#script")
     def _cursor_moved(self) -> None:
         self._update_cursor_status()
         self._schedule_prime()
+        self._schedule_anchor_marks()
 
     def _update_cursor_status(self) -> None:
         editor = self.editor
@@ -418,6 +442,79 @@ class EditorScreen(Screen[None]):
     @on(ModelLoaded)
     def _model_loaded(self) -> None:
         self.prime_model()
+
+    # ------------------------------------------------------------------ anchors, prompt, context
+    def _schedule_anchor_marks(self) -> None:
+        if not self.anchors.display:
+            return
+        if self._marks_timer is not None:
+            self._marks_timer.stop()
+        self._marks_timer = self.set_timer(ANCHOR_MARKS_DELAY_S, self.mark_anchors, name="anchors-debounce")
+
+    def mark_anchors(self) -> None:
+        """Mark the anchors the next request at the cursor will use (worked out in a worker)."""
+        self.anchors.mark_at(self.editor.text, self.editor.cursor_location[0])
+
+    def action_toggle_anchors(self) -> None:
+        anchors = self.anchors
+        if anchors.display and anchors.has_focus_within:
+            anchors.display = False
+            self.editor.focus()
+        elif anchors.display:
+            anchors.focus_table()
+        else:
+            anchors.display = True
+            anchors.refresh_rows()
+            anchors.focus_table()
+            self.mark_anchors()
+
+    @on(AnchorsPanel.Leave)
+    def _anchors_leave(self) -> None:
+        self.editor.focus()
+
+    @on(AnchorsPanel.Changed)
+    def _anchors_changed(self) -> None:
+        self.mark_anchors()
+        self._schedule_prime()  # the read-ahead is stale: the prompt's prefix changed
+
+    @on(AnchorsPanel.EditRequested)
+    def _edit_anchor(self, message: AnchorsPanel.EditRequested) -> None:
+        anchors = self.anchors
+        store = self.steering.store
+        screen = AnchorEditScreen(
+            message.anchor, taken=store.ids() if store is not None else [],
+            characters=self.editor.live.character_names(), kind=anchors.kind_filter or "beat",
+        )
+
+        def done(anchor: Anchor | None) -> None:
+            if anchor is not None:
+                anchors.save_anchor(anchor, message.anchor)
+            anchors.focus_table()
+
+        self.app.push_screen(screen, done)
+
+    def action_choose_prompt(self) -> None:
+        from textual.command import CommandPalette
+
+        from ..commands import PromptCommands
+
+        self.app.push_screen(CommandPalette(providers=[PromptCommands], placeholder="Choose a prompt…"))
+
+    def choose_prompt(self, prompt: Prompt) -> None:
+        """Use ``prompt`` for this script's requests from now on (remembered beside the script)."""
+        problem = self.steering.remember_prompt(prompt)
+        if problem:
+            self.notify(problem, title="Prompt", severity="warning", timeout=10)
+        else:
+            self.notify(f"{prompt.title} ({prompt.ref}) for {self.script.path.name}.", title="Prompt")
+        self.panel.refresh_view()
+        self._schedule_prime()
+
+    def action_context_view(self) -> None:
+        editor = self.editor
+        self.app.push_screen(ContextViewScreen(
+            self.generation_engine, self.steering, self.panel.settings, editor.text, editor.cursor_location,
+        ))
 
     # ------------------------------------------------------------------ saving
     def action_save(self) -> None:

@@ -69,10 +69,12 @@ from ..messages import (
     SuggestionShown,
     TokensStreamed,
 )
+from ..steering import ScriptSteering, steered_request
 from ..suggestions import Alternative, GenerationSettings, Offer, Suggestion, first_line
 from .stream_text import StreamText
 
 LOAD_STAGES = {
+    "connect": "connecting to the server",
     "assemble": "unpacking the packaged model",
     "verify": "checking the file",
     "download": "downloading",
@@ -87,6 +89,7 @@ ENDINGS = {
     "context": "the context window is full",
     "repetition": "a loop was cut off",
     "cancelled": "cancelled",
+    "failed": "the server failed",
 }
 #: The editor screen's suggestion bindings the panel's hint line shows: (binding id, label).
 HINTS = (
@@ -132,9 +135,11 @@ class SuggestionPanel(Vertical, can_focus=True):
     class Leave(Message):
         """The writer wants to go back to the script."""
 
-    def __init__(self, engine: GenerationEngine, *, warm: bool = False, **kwargs) -> None:
+    def __init__(self, engine: GenerationEngine, *, warm: bool = False,
+                 steering: ScriptSteering | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.engine = engine
+        self.steering = steering or ScriptSteering(None)  # anchors and prompt of the script
         self.warm = warm  # load the model at start and keep the prompt cache warm
         self.settings = GenerationSettings()
         self.suggestion: Suggestion | None = None
@@ -146,7 +151,7 @@ class SuggestionPanel(Vertical, can_focus=True):
         self._job: _Job | None = None
         self._load: tuple[int, Generation] | None = None
         self._cancelling = False
-        self._primed: tuple[str, tuple[int, int], GenerationSettings] | None = None
+        self._primed: tuple[str, tuple[int, int], GenerationSettings, int] | None = None
         self.primed_at: tuple[int, int] | None = None  # cursor of the last script read ahead
 
     # ------------------------------------------------------------------ layout
@@ -244,7 +249,8 @@ class SuggestionPanel(Vertical, can_focus=True):
         self.suggestion = suggestion
         self.error = self.notice = None
         suggestion.slot(0)
-        request = self.settings.request()
+        suggestion.steered = self._steer(script, cursor)
+        request = steered_request(suggestion.steered, self.settings)
         suggestion.samples = request.n
         self._start(suggestion, request, first_slot=0)
 
@@ -264,7 +270,7 @@ class SuggestionPanel(Vertical, can_focus=True):
         suggestion.slot(slot)
         suggestion.current = slot
         self.error = self.notice = None
-        request = suggestion.settings.request(n=1, seed_offset=suggestion.samples)
+        request = steered_request(suggestion.steered, suggestion.settings, n=1, seed_offset=suggestion.samples)
         suggestion.samples += 1  # with a fixed seed, every sample still gets a seed of its own
         self._start(suggestion, request, first_slot=slot)
         return True
@@ -316,7 +322,8 @@ class SuggestionPanel(Vertical, can_focus=True):
             self.post_message(SuggestionRejected(suggestion.record(), why))
 
     def _start(self, suggestion: Suggestion, request, first_slot: int) -> None:
-        generation = self.engine.continue_at(suggestion.script, suggestion.cursor, request)
+        render = suggestion.steered.render if suggestion.steered is not None else None
+        generation = self.engine.continue_at(suggestion.script, suggestion.cursor, request, render=render)
         job = self._job = _Job(next(self._ids), generation, suggestion.id, first_slot)
         self._cancelling = False
         self._primed = None
@@ -344,14 +351,28 @@ class SuggestionPanel(Vertical, can_focus=True):
         loaded; a request cancels it (what was read stays in the cache)."""
         if not self.warm or self._job is not None or self.model_state != "ready":
             return False
-        key = (script, cursor, self.settings)
+        key = (script, cursor, self.settings, self.steering.revision)
         if self._primed == key:
             return False
         self._primed = key
-        generation = self.engine.continue_at(script, cursor, self.settings.request(n=1))
+        steered = self._steer(script, cursor)  # the same prefix the next request sends
+        generation = self.engine.continue_at(script, cursor, steered_request(steered, self.settings, n=1),
+                                             render=steered.render)
         job = self._job = _Job(next(self._ids), generation, None, primes=cursor)
         self._generate_worker(job)
         return True
+
+    def _steer(self, script: str, cursor: tuple[int, int]):
+        """The steered prompt for ``script`` at ``cursor``; problems (a malformed anchor store or
+        prompt file) are shown once, as a notification."""
+        steered = self.steering.steer(script, cursor)
+        self.tell(steered.problems)
+        return steered
+
+    def tell(self, problems: list[str]) -> None:
+        fresh = self.steering.news(problems)
+        if fresh:
+            self.notify("\n".join(fresh), title="Prompt problems", severity="warning", timeout=15)
 
     @work(thread=True, exclusive=True, group="generate", exit_on_error=False)
     def _generate_worker(self, job: _Job) -> None:
@@ -503,7 +524,13 @@ class SuggestionPanel(Vertical, can_focus=True):
         elif not self._current(message.job):
             return
         if message.kind in ("config", "model"):
-            self.model_state = "failed"
+            self.model_state = "failed"  # a server failure is not for good: the writer can retry
+        suggestion = self.suggestion
+        if self._current(message.job) and suggestion is not None and self._job.suggestion == suggestion.id:
+            for alt in suggestion.alternatives:  # what streamed before the failure stays on offer
+                if not alt.finished and alt.text:
+                    alt.reason, alt.prompt = "failed", None
+                    self.post_message(SuggestionShown(suggestion.record(alt)))
         self.load_progress = None
         self.error = message.message
         self.refresh_view()
@@ -513,6 +540,8 @@ class SuggestionPanel(Vertical, can_focus=True):
         message.stop()
         if self._current(message.job) and self.suggestion is not None and self._job.suggestion == self.suggestion.id:
             self.suggestion.context = message.context
+            if self.suggestion.steered is not None:  # what rendering found (examples file missing...)
+                self.tell(self.suggestion.steered.problems)
             self.suggestion.model = message.context.model
             if self.model_state != "ready":
                 self.model_state = "ready"

@@ -1,0 +1,116 @@
+"""What steers the requests of one open script (no widgets, no Textual): its anchor store (the
+``.anchors.toml`` beside the script), the prompt library and the prompt the writer picked.
+
+The suggestion panel asks :meth:`ScriptSteering.steer` for every request and for every read-ahead
+(prime), so both send the model the same stable prefix (instructions, genre and tone, anchors,
+examples) and the prompt cache the prime filled is the one the next request uses. The anchors
+panel and the prompt picker change the store through this object and bump ``revision`` so that
+the panel knows its read-ahead is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.generation import ContinueRequest
+from engine.steering import AnchorStore, Prompt, PromptError, PromptLibrary, StoreError, load_library
+from engine.steering.steer import Steered, steer
+
+from .suggestions import GenerationSettings
+
+
+@dataclass
+class ScriptSteering:
+    script_path: Path | None
+    store: AnchorStore | None = None
+    library: PromptLibrary | None = None
+    revision: int = 0  # bumped on every change that alters the prompt
+    told: set[str] = field(default_factory=set)  # problems already shown to the writer
+
+    def __post_init__(self) -> None:
+        if self.store is None and self.script_path is not None:
+            self.store = AnchorStore.for_script(self.script_path)
+
+    # ------------------------------------------------------------------ library
+    def prompts(self) -> PromptLibrary:
+        if self.library is None:
+            self.library = load_library()
+        return self.library
+
+    def reload(self) -> None:
+        """Read the store and the library again (after an outside change)."""
+        self.library = None
+        if self.script_path is not None:
+            self.store = AnchorStore.for_script(self.script_path)
+        self.changed()
+
+    def changed(self) -> None:
+        self.revision += 1
+
+    # ------------------------------------------------------------------ the chosen prompt
+    @property
+    def prompt_id(self) -> str | None:
+        """The prompt remembered for this script (None: the library's default)."""
+        return self.store.settings.prompt if self.store is not None and self.store.error is None else None
+
+    def remember_prompt(self, prompt: Prompt) -> str | None:
+        """Use ``prompt`` for this script from now on (saved in the store); an error sentence or None."""
+        store = self.store
+        if store is None or store.error is not None:
+            return f"the prompt is not remembered: {store.error if store else 'the script has no file yet'}"
+        store.remember_prompt(prompt.id)
+        self.changed()
+        try:
+            store.save()
+        except StoreError as exc:
+            return str(exc)
+        return None
+
+    # ------------------------------------------------------------------ requests
+    def steer(self, script: str, cursor: tuple[int, int]) -> Steered:
+        """The steered prompt for a request at ``cursor`` (its ``render`` runs in the worker).
+        A remembered prompt that no longer exists falls back to the default (a problem says so)."""
+        store = self.store
+        try:
+            return steer(script, cursor, script_path=self.script_path, store=store, library=self.prompts())
+        except PromptError as exc:
+            steered = steer(script, cursor, script_path=self.script_path, store=None, library=self.prompts())
+            steered.problems.insert(0, f"{exc} (using {steered.prompt.id})")
+            return steered
+
+    def news(self, problems: list[str]) -> list[str]:
+        """The problems not shown to the writer yet (each is shown once)."""
+        fresh = [p for p in problems if p not in self.told]
+        self.told.update(fresh)
+        return fresh
+
+
+def steered_request(steered: Steered | None, settings: GenerationSettings, *, n: int | None = None,
+                    seed_offset: int = 0) -> ContinueRequest:
+    """The request: the prompt's own overrides (sampling, stop sequences, alternatives), then the
+    writer's panel settings over them (only the values the writer set)."""
+    mine = settings.request(n=n, seed_offset=seed_offset)
+    panel = {name: getattr(mine, name) for name in (
+        "model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "repeat_penalty", "seed",
+    ) if getattr(mine, name) is not None}
+    if n is not None or settings.alternatives != 1 or steered is None or "n" not in steered.overrides:
+        panel["n"] = mine.n
+    overrides = dict(steered.overrides) if steered is not None else {}
+    return ContinueRequest(**{**overrides, **panel})
+
+
+def token_budget(engine, settings: GenerationSettings) -> tuple[Callable[[str], int], int, str]:
+    """``(count_tokens, budget_tokens, model name)`` for the next request with ``settings``: the
+    loaded model's tokenizer and window when it is loaded, else the tokenizer read from the model
+    file (``model_token_counter``) and the entry's context length. Slow the first time (it reads
+    the vocabulary): call it from a worker. Raises ConfigError/ModelError as the registry does."""
+    from engine.steering.tokens import model_token_counter
+
+    entry = engine.registry.get(settings.model)
+    max_tokens = steered_request(None, settings).token_limit(entry)
+    model = engine.model(entry.name)
+    if model is not None:
+        return model.count_tokens, model.n_ctx - max_tokens - 1, entry.name
+    return model_token_counter(entry.name), entry.context_length - max_tokens - 1, entry.name
