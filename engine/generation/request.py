@@ -34,6 +34,8 @@ class ContinueRequest:
     repetition_guard: bool = True
     loop_retries: int = 1  # resample an alternative this many times when it loops before its first line
     extra_stop: tuple[str, ...] = field(default=())  # added to the stop sequences
+    # work nobody waits for (reading the script ahead into the cache): leave one core to the UI
+    background: bool = False
 
     def sampling(self, entry: ModelEntry) -> Sampling:
         values = {}

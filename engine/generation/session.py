@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import queue
 import threading
 import time
@@ -26,7 +27,7 @@ from typing import Any, Callable, Iterator, Sequence
 from engine.models import load_registry
 from engine.models.backend import ModelBackend, PromptProgress, StreamEnd, TextPiece
 from engine.models.errors import LoadCancelled, ModelError, RemoteError
-from engine.models.llama_backend import Cancelled
+from engine.models.llama_backend import Cancelled, LocalModel
 from engine.models.loader import load_model
 from engine.models.registry import ModelEntry, Registry
 from engine.tomlconf import ConfigError
@@ -267,9 +268,19 @@ class Generation:
             if self._cancel.is_set():
                 yield DoneEvent("", CANCELLED)
                 return
+        saved = None
         try:
+            if request.background and isinstance(model, LocalModel):
+                spare = max(1, (os.cpu_count() or 1) - 1)
+                saved = model.threads
+                if max(saved) > spare:
+                    model.set_threads(min(saved[0], spare), min(saved[1], spare))
+                else:
+                    saved = None
             yield from self._generate(model, entry, load_ms)
         finally:
+            if saved is not None:
+                model.set_threads(*saved)
             model.lock.release()
 
     def _generate(self, model: ModelBackend, entry: ModelEntry, load_ms: float) -> Iterator[Event]:

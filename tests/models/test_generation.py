@@ -259,3 +259,16 @@ def test_chat_prompt_format_renders_the_gguf_template_in_a_sandbox():
         assert isinstance(template.environment, SandboxedEnvironment)
     finally:
         engine.close()
+
+
+def test_background_requests_leave_a_core_to_the_ui(engine, model, example_text):
+    """Reading ahead (nobody waiting) runs on at most cpu_count - 1 threads, then the model's
+    own thread counts come back for the writer's requests."""
+    import os
+
+    before = model.threads
+    request = ContinueRequest(max_tokens=2, seed=1, background=True)
+    stats = of_type(list(engine.continue_at(example_text, end_of(example_text), request)), StatsEvent)[0]
+    spare = max(1, (os.cpu_count() or 1) - 1)
+    assert max(stats.threads) <= max(spare, 1)
+    assert model.threads == before
