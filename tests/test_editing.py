@@ -16,6 +16,8 @@ from engine.fountain.editing import (
     looks_like_cue,
     newline_for,
     render_as,
+    unforced_cue,
+
 )
 
 
@@ -140,7 +142,11 @@ def test_completion_context_for_names_and_locations():
     ctx = completion_context("JO", 2, prev_blank=True)
     assert (ctx.kind, ctx.query, ctx.start, ctx.end) == ("character", "JO", 0, 2)
     assert completion_context("JO", 2, prev_blank=False) is None  # not after a blank line
-    assert completion_context("Jo", 2, prev_blank=True) is None  # lowercase: action being typed
+    lower = completion_context("mar", 3, prev_blank=True)  # a cue typed in lower case
+    assert (lower.kind, lower.query, lower.strict) == ("character", "mar", True)
+    assert completion_context("Jo walks", 8, prev_blank=True) is None  # more words: action being typed
+    assert completion_context("Jo ", 3, prev_blank=True) is None
+    assert completion_context("j", 1, prev_blank=True) is None  # one letter is not enough
     assert completion_context("JO", 1, prev_blank=True) is None  # not at the end of the line
     assert completion_context("JOSÉ (V.O", 9, prev_blank=True) is None  # an extension is being typed
     forced = completion_context("@mc", 3, prev_blank=True)
@@ -163,6 +169,31 @@ def test_complete_prefers_prefix_then_fuzzy_and_ignores_accents():
     assert complete("", names, limit=2) == ["MARISOL", "JOSÉ"]
     assert complete("TEO", names) == []  # already complete: nothing to offer
     assert complete("ZZZZ", names) == []
+    assert complete("MRSL", names) == ["MARISOL"]  # an abbreviation
+    assert complete("mar", names, fuzzy=False)[0] == "MARISOL"
+    assert complete("mrsl", names, fuzzy=False) == ["MARISOL"]
+    assert complete("jnes", names, fuzzy=False) == []  # not the first letter: no abbreviation
+
+
+def test_lower_case_name_completes_to_the_cue_in_capitals():
+    ctx = completion_context("mar", 3, prev_blank=True)
+    done = apply_completion("mar", ctx, "MARISOL")
+    assert (done.text, done.kind) == ("MARISOL", Kind.CHARACTER)
+    assert kind_in_script(done.text) is Kind.CHARACTER
+
+
+def test_location_completion_writes_the_heading_prefix_in_capitals():
+    ctx = completion_context("int. la es", 10, prev_blank=True)
+    done = apply_completion("int. la es", ctx, "LA ESTRELLA BAKERY")
+    assert done.text == "INT. LA ESTRELLA BAKERY - "
+
+
+def test_the_at_mark_tab_wrote_goes_once_the_name_is_a_cue_without_it():
+    assert unforced_cue("@TEO") == "TEO"
+    assert unforced_cue("@MARISOL (V.O.)") == "MARISOL (V.O.)"
+    assert unforced_cue("@McCLANE") is None  # needs the mark
+    assert unforced_cue("@") is None  # no name yet
+    assert unforced_cue("TEO") is None  # no mark
 
 
 def test_apply_completion_writes_valid_fountain():

@@ -10,10 +10,12 @@ from engine.scriptfile import ScriptFile, ScriptFileError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from engine.cli import COMMANDS  # the names only: no command module is imported
+
     parser = argparse.ArgumentParser(
         prog="scenewright",
-        description="Write a Fountain screenplay in the terminal. Other commands: "
-        "scenewright parse|stats|bench|continue|models --help.",
+        description="Write a Fountain screenplay in the terminal. Other commands "
+        f"(scenewright COMMAND --help tells more): {', '.join(COMMANDS)}.",
     )
     parser.add_argument("file", nargs="?", default="untitled.fountain",
                         help="the script to open (created on the first save if it does not exist; "

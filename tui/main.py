@@ -1,6 +1,6 @@
 """Entry point of the ``scenewright`` command.
 
-``scenewright parse|stats|bench|continue|models ...`` go to the engine's command line
+``scenewright COMMAND ...`` (a name in ``engine.cli.COMMANDS``) goes to the engine's command line
 (no Textual import, so they start fast); anything else opens the editor.
 """
 

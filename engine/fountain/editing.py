@@ -41,6 +41,7 @@ __all__ = [
     "complete",
     "completion_context",
     "cycle_element",
+    "unforced_cue",
     "looks_like_cue",
     "newline_for",
     "render_as",
@@ -174,6 +175,20 @@ def render_as(text: str, kind: Kind) -> str:
     raise ValueError(f"cannot write a line as {kind.value}")
 
 
+def unforced_cue(line: str) -> str | None:
+    """``line`` (a cue forced with ``@``) without the ``@`` when the parser reads the name as a
+    cue anyway: an all-capitals name (``@TEO`` -> ``TEO``). None when the mark is needed
+    (``@McCLANE``) or there is none. Tab on an empty line writes ``@`` before any name is
+    typed; the editor asks this once the name is there."""
+    s = line.strip()
+    if not s.startswith("@"):
+        return None
+    name = s[1:].strip()
+    if not name or name != name.upper() or not looks_like_cue(name):
+        return None
+    return name
+
+
 def _cursor_for(text: str, kind: Kind) -> int:
     if kind is Kind.PARENTHETICAL:
         return len(text) - 1  # inside the brackets
@@ -263,6 +278,9 @@ class CompletionContext:
     start: int
     end: int
     forced: bool = False
+    strict: bool = False
+    """A name typed in lower case on an unmarked line (it may be action being written): only
+    names that start with it or abbreviate it are offered, not fuzzy matches."""
 
 
 def completion_context(line: str, column: int, *, prev_blank: bool) -> CompletionContext | None:
@@ -293,10 +311,18 @@ def completion_context(line: str, column: int, *, prev_blank: bool) -> Completio
     query = line[start:]
     if "(" in query or "^" in query:
         return None
+    strict = False
     if not forced:
-        if not any(c.isalpha() for c in query) or query != query.upper() or query.rstrip().endswith("TO:"):
+        if not any(c.isalpha() for c in query) or query.rstrip().endswith("TO:"):
             return None
-    return CompletionContext("character", query, start, column, forced=forced)
+        if query != query.upper():
+            # a lower-case word where a cue would go (``mar`` for MARISOL): one word, two letters
+            # at least; more words are action being written
+            word = query.strip()
+            if len(word) < 2 or len(word.split()) > 1 or query[-1].isspace():
+                return None
+            strict = True
+    return CompletionContext("character", query, start, column, forced=forced, strict=strict)
 
 
 def _fold(text: str) -> str:
@@ -314,17 +340,30 @@ def _score(query: str, candidate: str, **kwargs) -> float:
     return best if best >= cutoff else 0
 
 
-def complete(query: str, candidates: Sequence[str], limit: int = 6) -> list[str]:
+def _abbreviates(query: str, candidate: str) -> bool:
+    """``query`` (folded, 3 letters at least) is an abbreviation of ``candidate`` (folded): the
+    same first letter, then the rest in order (``mrsl`` abbreviates ``marisol``)."""
+    q = query.replace(" ", "")
+    if len(q) < 3 or not candidate or q[0] != candidate[0]:
+        return False
+    rest = iter(candidate[1:])
+    return all(c in rest for c in q[1:])
+
+
+def complete(query: str, candidates: Sequence[str], limit: int = 6, *, fuzzy: bool = True) -> list[str]:
     """Candidates for ``query``: those starting with it first (in the given order, which for the
-    engine's lists is most frequent first), then fuzzy matches by score. The query itself and an
-    exact match are left out: there is nothing to complete."""
+    engine's lists is most frequent first), then those it abbreviates (``MRSL``: MARISOL), then
+    fuzzy matches by score (unless ``fuzzy`` is false). The query itself and an exact match
+    are left out: there is nothing to complete."""
     q = _fold(query)
     typed = query.strip()
     pool = [c for c in dict.fromkeys(candidates) if c and c != typed]
     if not q:
         return pool[:limit]
-    chosen = [c for c in pool if _fold(c).startswith(q)]
-    if len(chosen) < limit and len(q) >= 2:
+    folded = {c: _fold(c) for c in pool}
+    chosen = [c for c in pool if folded[c].startswith(q)]
+    chosen += [c for c in pool if c not in chosen and _abbreviates(q, folded[c])]
+    if fuzzy and len(chosen) < limit and len(q) >= 2:
         taken = set(chosen)
         rest = [c for c in pool if c not in taken]
         if rest:
@@ -337,7 +376,7 @@ def apply_completion(line: str, context: CompletionContext, choice: str) -> Rewr
     """``line`` with ``context``'s query replaced by ``choice``; a location is followed by
     `` - `` ready for the time of day, a name that is not all capitals gets the ``@`` it needs."""
     if context.kind == "location":
-        head = line[: context.start]
+        head = line[: context.start].upper()  # "int. la es": INT. LA ESTRELLA ...
         if head and not head[-1].isspace() and not context.forced:
             head += " "
         new = head + choice + " - "

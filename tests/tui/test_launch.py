@@ -21,3 +21,11 @@ def test_arguments():
     args = build_parser().parse_args(["night.fountain", "--theme", "light"])
     assert (args.file, args.theme) == ("night.fountain", "light")
     assert build_parser().parse_args([]).theme is None
+
+
+def test_help_names_every_command_of_the_command_line():
+    from engine.cli import COMMANDS
+
+    shown = " ".join(build_parser().format_help().split())
+    listed = shown.split("tells more): ", 1)[1].split(".", 1)[0]
+    assert listed.split(", ") == list(COMMANDS)

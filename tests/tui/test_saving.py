@@ -184,3 +184,69 @@ async def test_a_failed_save_says_why_and_keeps_the_text(open_app, tmp_path, set
         assert app.editor_screen.editor.text == "Rain."
         assert app.editor_screen.modified
         assert app.editor_screen.status.info.message == "Not saved"
+
+
+async def test_enter_in_the_changed_on_disk_dialog_overwrites_nothing(open_app, script_path, settle):
+    """Enter takes the focused button: Cancel, never Overwrite (the other program's text stays)."""
+    path = script_path("Rain.\n")
+    app = open_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Wind. ")
+        path.write_text("Someone else's text.\n", encoding="utf-8")
+        os.utime(path, ns=(1, 1))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ExternalChangeScreen)
+        assert app.screen.focused is not None and app.screen.focused.id == "answer-cancel"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExternalChangeScreen)
+        assert app.editor_screen.editor.text == "Wind. Rain.\n"
+        assert app.editor_screen.modified
+    assert path.read_text(encoding="utf-8") == "Someone else's text.\n"
+
+
+async def test_enter_in_the_quit_dialog_goes_back_to_the_script(open_app, script_path, settle):
+    path = script_path("Rain.\n")
+    app = open_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"Wind. ")
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, QuitUnsavedScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running and not isinstance(app.screen, QuitUnsavedScreen)
+        assert app.editor_screen.editor.text == "Wind. Rain.\n"
+    assert path.read_text(encoding="utf-8") == "Rain.\n"
+
+
+async def test_enter_in_the_recover_dialog_keeps_the_recovered_text(open_app, script_path, settle):
+    path = script_path("Rain.\n")
+    ScriptFile.open(path)[0].write_recovery("Rain. Lost words.\n")
+    app = open_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RecoverScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.editor_screen.editor.text == "Rain. Lost words.\n"
+    assert ScriptFile.open(path)[0].recovery() == "Rain. Lost words.\n"
+
+
+async def test_opening_a_file_in_a_missing_folder_warns_at_once(open_app, tmp_path, settle, notifications):
+    path = tmp_path / "no-such-folder" / "script.fountain"
+    app = open_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        shown = "\n".join(notifications(app))
+        assert "Folder missing" in shown and "no-such-folder" in shown and "does not exist" in shown
+        await pilot.press(*"Rain.")
+        assert app.editor_screen.editor.text == "Rain."  # typing goes on
+
+
+async def test_no_folder_warning_for_a_new_file_in_an_existing_folder(open_app, tmp_path, settle, notifications):
+    app = open_app(tmp_path / "new.fountain")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not any("Folder missing" in n for n in notifications(app))

@@ -297,7 +297,8 @@ async def test_warm_model_reads_the_script_ahead(open_app, script_path, generati
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(pilot)
         screen = app.editor_screen
-        assert screen.panel.model_state == "ready"  # loaded at start (here: already loaded)
+        # loaded a moment after start (here: already loaded)
+        await wait_until(pilot, lambda: screen.panel.model_state == "ready", "the model to load")
         screen.panel.apply_settings(GenerationSettings(max_tokens=16))
         end = screen.editor.document.end
         screen.editor.move_cursor(end)  # after a pause, the model reads the script up to the cursor
@@ -308,6 +309,34 @@ async def test_warm_model_reads_the_script_ahead(open_app, script_path, generati
         await pilot.pause()
         stats = screen.panel.suggestion.shown.stats
         assert stats.cached_tokens >= stats.prompt_tokens - 1  # only the last token evaluated again
+
+
+async def test_warm_model_waits_for_the_editor_then_reads_ahead_only_after_a_pause(
+    open_app, script_path, generation_engine, wait_until, monkeypatch
+):
+    """Start-up belongs to the writer: the model load starts after the first screen, the
+    read-ahead does not follow the load at once, and it runs as background work (one core
+    left to the editor)."""
+    requests = []
+    continue_at = generation_engine.continue_at
+
+    def recording(script, cursor, request, **kwargs):
+        requests.append(request)
+        return continue_at(script, cursor, request, **kwargs)
+
+    monkeypatch.setattr(generation_engine, "continue_at", recording)
+    app = open_app(script_path(SCENE), engine=generation_engine, warm_model=True)
+    async with app.run_test(size=(140, 36)) as pilot:
+        screen = app.editor_screen
+        panel = screen.panel
+        assert panel.model_state == "idle"  # nothing loading while the first screen comes up
+        await wait_until(pilot, lambda: panel.model_state == "ready", "the model to load")
+        await pilot.pause()
+        assert not panel.busy and requests == []  # loaded: no read-ahead yet
+        await pilot.press("x")  # typing puts the read-ahead off again
+        end = screen.editor.cursor_location
+        await wait_until(pilot, lambda: panel.primed_at == end and not panel.busy, "the read-ahead")
+        assert len(requests) == 1 and requests[0].background
 
 
 async def test_missing_model_file_is_a_message_and_typing_goes_on(open_app, script_path, settle):

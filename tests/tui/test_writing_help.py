@@ -53,7 +53,7 @@ async def test_tab_on_empty_lines_and_in_dialogue(open_app, script_path):
         assert editor.document[3] == "()"
         assert editor.cursor_location == (3, 1)
         await pilot.press(*"beat", "end", "enter", *"Hi.")
-        assert editor.text == "Before.\n\n@TEO\n(beat)\nHi."
+        assert editor.text == "Before.\n\nTEO\n(beat)\nHi."  # the "@" went: TEO is a cue without it
         assert [editor.live.line_kind(r) for r in (2, 3, 4)] == [Kind.CHARACTER, Kind.PARENTHETICAL, Kind.DIALOGUE]
 
 
@@ -170,3 +170,90 @@ async def test_a_name_typed_moments_ago_completes(open_app, script_path, settle)
         assert editor.completion_items == ["ANA"]
         await pilot.press("right")
         assert editor.document[5] == "ANA"
+
+
+async def test_tab_on_an_empty_line_keeps_cycling_in_a_script_with_names(open_app, script_path, settle):
+    """No list of every name after Tab writes "@": the next Tab goes on to a scene heading."""
+    app = open_app(script_path(SCRIPT))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.editor_screen
+        editor = screen.editor
+        editor.move_cursor((14, 0))
+        await pilot.press("tab")
+        await pilot.pause()
+        assert editor.document[14] == "@"
+        assert not screen.menu.shown
+        await pilot.press("tab")
+        await pilot.pause()
+        assert editor.document[14] == "INT. "
+        assert editor.live.line_kind(14) is not Kind.CHARACTER
+
+
+async def test_the_at_tab_wrote_goes_when_the_name_does_not_need_it(open_app, script_path, settle):
+    app = open_app(script_path(SCRIPT))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        editor = app.editor_screen.editor
+        editor.move_cursor((14, 0))
+        await pilot.press("tab", *"teo", "enter", *"Hi.")
+        assert editor.document[14:16] == ["TEO", "Hi."]
+        assert editor.live.line_kind(14) is Kind.CHARACTER
+        await pilot.press("enter", "tab", *"ana")  # the speech ends: a blank line, then a new cue
+        assert editor.document[17] == "@ANA"
+        await pilot.press("up")  # leaving the line drops the "@" too
+        await pilot.pause()
+        assert editor.document[17] == "ANA"
+
+
+async def test_a_name_typed_in_lower_case_completes_in_capitals(open_app, script_path, settle):
+    app = open_app(script_path(SCRIPT))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.editor_screen
+        editor = screen.editor
+        editor.move_cursor((14, 0))
+        await pilot.press(*"mar")
+        await pilot.pause()
+        assert screen.menu.shown and screen.menu.choice == "MARISOL"
+        await pilot.press("tab")
+        await pilot.pause()
+        assert editor.document[14] == "MARISOL"
+        await pilot.press("enter", *"Again.")
+        assert editor.live.line_kind(14) is Kind.CHARACTER
+
+        await pilot.press("enter", *"MRSL")  # an abbreviation
+        await pilot.pause()
+        assert screen.menu.choice == "MARISOL"
+
+
+async def test_a_lower_case_heading_prefix_is_written_in_capitals(open_app, script_path, settle):
+    app = open_app(script_path(SCRIPT))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.editor_screen
+        editor = screen.editor
+        editor.move_cursor((14, 0))
+        await pilot.press(*"int. la es")
+        await pilot.pause()
+        assert screen.menu.choice == "LA ESTRELLA BAKERY"
+        await pilot.press("tab")
+        assert editor.document[14] == "INT. LA ESTRELLA BAKERY - "
+
+
+async def test_enter_on_the_last_visible_row_keeps_the_cursor_in_view(open_app, script_path, settle):
+    """Enter at the end of a script that fills the view: the new line scrolls into view at
+    once, not with the next key."""
+    app = open_app(script_path("".join(f"Line {n}.\n\n" for n in range(30)).rstrip("\n")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        editor = app.editor_screen.editor
+        editor.move_cursor(editor.document.end)
+        await pilot.pause()
+        for _ in range(2):
+            await pilot.press("enter")
+            await pilot.pause()
+            top, height = editor.scroll_offset.y, editor.scrollable_content_region.height
+            row_on_screen = editor.wrapped_document.location_to_offset(editor.cursor_location).y
+            assert top <= row_on_screen < top + height
+            await pilot.press("x")

@@ -20,6 +20,9 @@ class ChoiceScreen(ModalScreen[str]):
 
     TITLE_TEXT = ""
     CHOICES: list[tuple[str, str, str]] = []  # (answer id, button label, button variant)
+    DEFAULT = "cancel"
+    """The answer whose button has the focus, i.e. what Enter chooses: always one that keeps
+    the writer's text (an answer that destroys text is chosen by its own key or by Tab)."""
 
     def __init__(self, message: str) -> None:
         super().__init__()
@@ -34,7 +37,9 @@ class ChoiceScreen(ModalScreen[str]):
                     yield Button(Text(label), id=f"answer-{answer}", variant=variant)  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
-        self.query(Button).first().focus()
+        buttons = self.query(Button)
+        default = [b for b in buttons if b.id == f"answer-{self.DEFAULT}"]
+        (default[0] if default else buttons.first()).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

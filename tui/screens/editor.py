@@ -193,10 +193,25 @@ class EditorScreen(Screen[None]):
         self._update_cursor_status()
         self.refresh_facts()
         self.set_interval(self.autosave_interval, self.write_recovery_now, name="autosave")
+        self._warn_missing_folder()
         recovered = self._recovery_text()
         if recovered is not None:
             self.app.push_screen(
                 RecoverScreen(self._recovery_message()), lambda answer: self._recovery_answer(answer, recovered)
+            )
+
+    def _warn_missing_folder(self) -> None:
+        """Saving into a folder that is not there fails: say so now, not at the first Ctrl+S."""
+        folder = self.script.path.parent
+        try:
+            missing = not folder.is_dir()
+        except OSError:
+            missing = True
+        if missing:
+            self.notify(
+                f"The folder {folder} does not exist, so {self.script.path.name} cannot be saved there. "
+                "Create the folder before saving, or save elsewhere.",
+                title="Folder missing", severity="warning", timeout=15,
             )
 
     # ------------------------------------------------------------------ state
@@ -441,7 +456,8 @@ class EditorScreen(Screen[None]):
 
     @on(ModelLoaded)
     def _model_loaded(self) -> None:
-        self.prime_model()
+        """Not right away: the read-ahead waits for a pause in typing like any other."""
+        self._schedule_prime()
 
     # ------------------------------------------------------------------ anchors, prompt, context
     def _schedule_anchor_marks(self) -> None:

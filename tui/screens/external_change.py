@@ -9,6 +9,7 @@ from .choice import ChoiceScreen
 
 class ExternalChangeScreen(ChoiceScreen):
     TITLE_TEXT = "The file changed on disk"
+    DEFAULT = "cancel"  # Enter saves nothing: overwriting the other program's text is "o" (or Tab to it)
     CHOICES = [
         ("overwrite", "Overwrite [o]", "error"),
         ("reload", "Reload [r]", "primary"),

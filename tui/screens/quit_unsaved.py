@@ -9,6 +9,7 @@ from .choice import ChoiceScreen
 
 class QuitUnsavedScreen(ChoiceScreen):
     TITLE_TEXT = "Unsaved changes"
+    DEFAULT = "cancel"  # Enter goes back to the script; quitting is "s" or "d"
     CHOICES = [
         ("save", "Save and quit [s]", "primary"),
         ("discard", "Quit without saving [d]", "error"),

@@ -9,6 +9,7 @@ from .choice import ChoiceScreen
 
 class RecoverScreen(ChoiceScreen):
     TITLE_TEXT = "Recover unsaved changes?"
+    DEFAULT = "recover"  # keeps the unsaved edits; discarding them is "d"
     CHOICES = [
         ("recover", "Recover [r]", "primary"),
         ("discard", "Discard the copy [d]", "error"),

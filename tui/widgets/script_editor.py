@@ -37,6 +37,7 @@ from engine.fountain.editing import (
     effective_kind,
     looks_like_cue,
     newline_for,
+    unforced_cue,
 )
 
 from ..fountain_document import FountainDocument
@@ -117,6 +118,7 @@ class ScriptEditor(TextArea):
         self._caps_row: int | None = None
         self._cycle_origin: tuple[int, str] | None = None
         self._cycle_last: str | None = None
+        self._cue_mark_row: int | None = None  # a row where Tab wrote an "@" before the name
         # TextArea would build (and wrap) a plain Document of the text first; start empty and
         # load the text once, into a FountainDocument.
         super().__init__("", **kwargs)
@@ -242,6 +244,8 @@ class ScriptEditor(TextArea):
         for action, completing in self.key_actions().get(event.key, ()):
             if completing and (self.read_only or not self.completion_items):
                 continue
+            if action == "accept_completion" and self.completion is not None and not self.completion.query.strip():
+                continue  # nothing of the name typed yet: Tab cycles on, Right moves
             if await self.app.run_action(action, self):
                 event.stop()
                 event.prevent_default()
@@ -280,6 +284,9 @@ class ScriptEditor(TextArea):
         row = selection.end[0]
         if self._caps_row is not None and row != self._caps_row:
             self._caps_row = None
+        if self._cue_mark_row is not None and row != self._cue_mark_row:
+            self.call_later(self._drop_cue_mark, self._cue_mark_row)
+            self._cue_mark_row = None
         if self._completion_at is not None and selection.end != self._completion_at:
             self.clear_completion()
 
@@ -293,6 +300,11 @@ class ScriptEditor(TextArea):
             self._replace_via_keyboard("\n", start, end)
             return
         row, column = end
+        if self._cue_mark_row == row and column == len(self.line(row)):
+            self._drop_cue_mark(row)
+            column = len(self.line(row))
+            start = end = (row, column)
+        self._cue_mark_row = None
         line = self.line(row)
         following = self.line(row + 1) if row + 1 < self.document.line_count else None
         enter = newline_for(
@@ -302,7 +314,26 @@ class ScriptEditor(TextArea):
         if result is not None and enter.rows != enter.text.count("\n"):
             self.move_cursor((row + enter.rows, 0))
         self.clear_completion()
+        # on the last visible row the new line is below the view until the wrap is redone
+        self.call_after_refresh(self.scroll_cursor_visible, animate=False)
 
+    def _drop_cue_mark(self, row: int) -> None:
+        """Take away the ``@`` Tab wrote on ``row`` when the name typed after it is a cue
+        without it (``@TEO`` -> ``TEO``; ``@McCLANE`` keeps it)."""
+        if not 0 <= row < self.document.line_count or not self._prev_blank(row):
+            return
+        line = self.line(row)
+        name = unforced_cue(line)
+        if name is None or name == line:
+            return
+        cursor_row, cursor_column = self.cursor_location
+        self.history.checkpoint()
+        self.replace(name, (row, 0), (row, len(line)), maintain_selection_offset=False)
+        self.history.checkpoint()
+        if cursor_row == row:
+            self.move_cursor((row, max(0, min(len(name), cursor_column - (len(line) - len(name))))))
+        else:
+            self.move_cursor((cursor_row, cursor_column))
     def action_cycle_element(self) -> None:
         """Tab: rewrite the current line as the next element."""
         if self.read_only:
@@ -332,12 +363,14 @@ class ScriptEditor(TextArea):
         self.move_cursor((row, rewrite.cursor if at_end or not line.strip() else min(column, len(rewrite.text))))
         self._cycle_last = rewrite.text
         self._caps_row = row if rewrite.kind in _CAPS_KINDS else None
+        self._cue_mark_row = row if rewrite.kind is Kind.CHARACTER and rewrite.text.startswith("@") else None
         self.post_message(self.ElementCycled(row, rewrite.kind))
-        self.update_completion()
+        self.update_completion(open_empty=False)  # an empty cue or heading: no list of everything
 
     # ------------------------------------------------------------------ completion
-    def update_completion(self) -> None:
-        """Work out what the writer is typing and which names or locations would complete it."""
+    def update_completion(self, open_empty: bool = True) -> None:
+        """Work out what the writer is typing and which names or locations would complete it
+        (``open_empty``: also when nothing of the name is typed yet, e.g. after a typed ``@``)."""
         start, end = self.selection
         context = None
         if start == end:
@@ -348,7 +381,8 @@ class ScriptEditor(TextArea):
             if self.completion is None and self._vocabulary_version != self.document.version:  # type: ignore[attr-defined]
                 self.refresh_vocabulary()  # a new completion starts: names typed since the last pause count
             pool = self.character_names if context.kind == "character" else self.locations
-            items = complete(context.query, pool)
+            if open_empty or context.query.strip():
+                items = complete(context.query, pool, fuzzy=not context.strict)
         if not items:
             self.clear_completion()
             return

@@ -28,7 +28,7 @@ to the app.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import on, work
@@ -72,6 +72,8 @@ from ..messages import (
 from ..steering import ScriptSteering, steered_request
 from ..suggestions import Alternative, GenerationSettings, Offer, Suggestion, first_line
 from .stream_text import StreamText
+
+WARM_LOAD_DELAY_S = 1.0  # with warm=True, the model starts loading this long after the panel is on screen
 
 LOAD_STAGES = {
     "connect": "connecting to the server",
@@ -177,7 +179,9 @@ class SuggestionPanel(Vertical, can_focus=True):
         self._check_registry()
         self.refresh_view(text=True)
         if self.warm and self.model_state != "failed":
-            self.load_model()
+            # Not now: the first screen and the writer's first keys come first. The load starts
+            # once the editor is on screen, a moment later (a request asks for it sooner).
+            self.call_after_refresh(self.set_timer, WARM_LOAD_DELAY_S, self._warm_load, name="warm-load")
 
     def on_resize(self) -> None:
         self.refresh_view()  # the statistics take one line or three, depending on the width
@@ -356,8 +360,9 @@ class SuggestionPanel(Vertical, can_focus=True):
             return False
         self._primed = key
         steered = self._steer(script, cursor)  # the same prefix the next request sends
-        generation = self.engine.continue_at(script, cursor, steered_request(steered, self.settings, n=1),
-                                             render=steered.render)
+        # work nobody waits for: the engine leaves one core to the editor while it reads
+        request = replace(steered_request(steered, self.settings, n=1), background=True)
+        generation = self.engine.continue_at(script, cursor, request, render=steered.render)
         job = self._job = _Job(next(self._ids), generation, None, primes=cursor)
         self._generate_worker(job)
         return True
@@ -461,6 +466,10 @@ class SuggestionPanel(Vertical, can_focus=True):
         if model_changed and self.model_state != "failed":
             self.load_model()
         self.refresh_view()
+
+    def _warm_load(self) -> None:
+        if self.model_state == "idle" and self._job is None and self._load is None:
+            self.load_model()
 
     def load_model(self) -> None:
         """Load the chosen model in the background (progress shows in the panel)."""
