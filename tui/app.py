@@ -47,14 +47,17 @@ class ScenewrightApp(App[int]):
         autosave_interval: float = AUTOSAVE_INTERVAL_S,
         engine: GenerationEngine | None = None,
         warm_model: bool = False,
+        start_at_end: bool = False,
     ) -> None:
         """``engine``: the model engine to use (one is made, and closed on exit, when None);
+        ``start_at_end``: put the cursor at the end of the script, where writing goes on;
         ``warm_model``: load the model at start and let it read the script ahead while the
         writer pauses (what ``scenewright FILE`` does; tests leave it off)."""
         super().__init__()
         self._own_engine = engine is None
         self.generation_engine = engine or GenerationEngine()
         self.warm_model = warm_model
+        self.start_at_end = start_at_end
         self.script = script
         self.initial_text = text
         self.autosave_interval = autosave_interval
@@ -72,7 +75,7 @@ class ScenewrightApp(App[int]):
     def get_default_screen(self) -> Screen:
         return EditorScreen(
             self.script, self.initial_text, autosave_interval=self.autosave_interval,
-            engine=self.generation_engine, warm_model=self.warm_model,
+            engine=self.generation_engine, warm_model=self.warm_model, start_at_end=self.start_at_end,
         )
 
     @property

@@ -44,6 +44,6 @@ def launch_editor(argv: list[str] | None = None) -> int:
             names = ", ".join(sorted(set(catalog.themes) | set(BUILTIN_THEMES)))
             print(f"scenewright: no theme named {args.theme!r}; themes: {names}", file=sys.stderr)
             return 2
-    app = ScenewrightApp(script, text, theme=args.theme, catalog=catalog, warm_model=True)
+    app = ScenewrightApp(script, text, theme=args.theme, catalog=catalog, warm_model=True, start_at_end=True)
     result = app.run()
     return int(result or 0)

@@ -29,3 +29,16 @@ def test_help_names_every_command_of_the_command_line():
     shown = " ".join(build_parser().format_help().split())
     listed = shown.split("tells more): ", 1)[1].split(".", 1)[0]
     assert listed.split(", ") == list(COMMANDS)
+
+
+async def test_the_command_line_opens_the_script_where_writing_goes_on(tmp_path):
+    from engine.scriptfile import ScriptFile
+    from tui.app import ScenewrightApp
+
+    path = tmp_path / "s.fountain"
+    path.write_text("INT. A - DAY\n\nShe waits.\n\nBOB\nHi.", encoding="utf-8")
+    script, text = ScriptFile.open(path)
+    app = ScenewrightApp(script, text, start_at_end=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.editor_screen.editor.cursor_location == (5, 3)

@@ -124,10 +124,12 @@ class EditorScreen(Screen[None]):
         autosave_interval: float = AUTOSAVE_INTERVAL_S,
         engine: GenerationEngine | None = None,
         warm_model: bool = False,
+        start_at_end: bool = False,
     ) -> None:
         super().__init__()
         self.generation_engine = engine or GenerationEngine()
         self.warm_model = warm_model
+        self.start_at_end = start_at_end
         self.steering = ScriptSteering(script.path)  # anchors beside the script, the prompt library
         self._prime_timer: Timer | None = None
         self._marks_timer: Timer | None = None
@@ -189,6 +191,8 @@ class EditorScreen(Screen[None]):
         self.anchors.display = False
         self.anchors.settings_source = lambda: self.panel.settings
         self.editor.focus()
+        if self.start_at_end:  # where the writer goes on writing (and where Ctrl+J continues)
+            self.editor.move_cursor(self.editor.document.end, center=True)
         self.status.set(file=self.script.path.name, modified=False)
         self._update_cursor_status()
         self.refresh_facts()
