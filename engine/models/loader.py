@@ -14,14 +14,16 @@ and ``ready``; failures are ``RemoteError`` subclasses.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import sources
 from .errors import LoadCancelled
 from .llama_backend import LocalModel, open_llama, resolve_gpu_layers
 from .registry import ModelEntry
-from .remote import RemoteModel, connect_remote
 from .threads import choose_threads
+
+if TYPE_CHECKING:
+    from .remote import RemoteModel
 
 Progress = Callable[[str, "float | None"], None]
 
@@ -36,6 +38,8 @@ def load_model(
     progress = progress or (lambda stage, fraction: None)
     cancelled = cancelled or (lambda: False)
     if entry.is_remote:
+        from .remote import connect_remote  # httpx is imported only when a remote model is used
+
         return connect_remote(entry, progress, cancelled)
     started = time.perf_counter()
     path = sources.resolve(entry, progress, cancelled)
