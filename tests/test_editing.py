@@ -205,3 +205,17 @@ def test_apply_completion_writes_valid_fountain():
     mixed = apply_completion("MC", completion_context("MC", 2, prev_blank=True), "McCLANE")
     assert mixed.text == "@McCLANE"
     assert kind_in_script(mixed.text) is Kind.CHARACTER
+
+
+def test_a_suggested_cue_under_a_line_of_text_gets_its_blank_line():
+    from engine.fountain.editing import separate_suggestion
+
+    lines = [">THE END<", ""]
+    assert separate_suggestion(lines, (1, 0), "JOSÉ\n(to the van)\nLate.") == "\nJOSÉ\n(to the van)\nLate."
+    assert separate_suggestion(lines, (1, 0), "INT. VAN - DAWN\n\nRain.") == "\nINT. VAN - DAWN\n\nRain."
+    # dialogue under a cue the writer just typed stays where it is
+    assert separate_suggestion(["JOSÉ", ""], (1, 0), "I'm late.\n\nTEO\nNo.") == "I'm late.\n\nTEO\nNo."
+    # after a blank line, mid-line, or when the suggestion already starts a paragraph: unchanged
+    assert separate_suggestion(["Text.", "", ""], (2, 0), "JOSÉ\nHi.") == "JOSÉ\nHi."
+    assert separate_suggestion(["Text.", "x"], (1, 1), "JOSÉ\nHi.") == "JOSÉ\nHi."
+    assert separate_suggestion(lines, (1, 0), "\nJOSÉ\nHi.") == "\nJOSÉ\nHi."

@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 
 from .elements import Kind
 from .live import parse
-from .syntax import SCENE_HEADING, is_forced_scene_heading
+from .syntax import SCENE_HEADING, character_parts, is_forced_scene_heading, is_scene_heading, is_transition
 
 __all__ = [
     "CYCLE",
@@ -37,6 +37,7 @@ __all__ = [
     "Newline",
     "Rewrite",
     "apply_completion",
+    "separate_suggestion",
     "bare_text",
     "complete",
     "completion_context",
@@ -386,3 +387,21 @@ def apply_completion(line: str, context: CompletionContext, choice: str) -> Rewr
         head = "@" + head
     new = head + choice
     return Rewrite(new + line[context.end :], Kind.CHARACTER, len(new))
+
+
+def separate_suggestion(lines: list[str], at: tuple[int, int], text: str) -> str:
+    """``text`` as it should go in at ``at``: a suggestion that opens a new element (a cue, a
+    scene heading, a transition) right under a line of text gets the blank line Fountain needs
+    before it, so ``>THE END<`` followed by ``JOSÉ`` does not glue the cue to the line above."""
+    row, col = at
+    if not text or text[0] == "\n" or col != 0 or row == 0 or row >= len(lines):
+        return text
+    if lines[row].strip() or not lines[row - 1].strip():
+        return text
+    first, _, rest = text.partition("\n")
+    head = first.strip()
+    opens = is_scene_heading(head) or is_forced_scene_heading(head) or (
+        is_transition(head) and not rest.strip()
+    ) or (bool(rest.strip()) and not rest.startswith("\n")
+          and character_parts(head, forced=head.startswith("@")) is not None)
+    return "\n" + text if opens else text

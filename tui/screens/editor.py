@@ -36,6 +36,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 
 from engine.fountain import Element, Kind, Outline
+from engine.fountain.editing import separate_suggestion
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
@@ -385,7 +386,8 @@ class EditorScreen(Screen[None]):
             return
         editor = self.editor
         at = offer.at if offer.version == self.generation else editor.cursor_location
-        end = editor.insert_suggestion(offer.text, at)
+        text = separate_suggestion(editor.document.lines, at, offer.text)
+        end = editor.insert_suggestion(text, at)
         self.panel.taken(offer, at, end, self.generation, editor.text)
         editor.focus()
 
