@@ -38,9 +38,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -48,6 +46,7 @@ from typing import Iterable, Sequence
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from engine.atomicfile import write_atomic
 from engine.editlog.tracking import InsertionTracker
 from engine.fountain import Kind, parse
 
@@ -390,33 +389,9 @@ def _kept_words(needle: str, text: str, ds: int, de: int) -> list[tuple[int, int
 
 def _write_atomic(path: Path, data: str) -> None:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        write_atomic(path, data)
     except OSError as exc:
-        raise ProvenanceError(f"{path}: cannot write in {path.parent} ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise ProvenanceError(f"{path}: cannot write the provenance record ({exc.strerror or exc})") from None
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+        raise ProvenanceError(f"{path}: cannot write the provenance record ({exc.strerror or exc})") from None
 
 
 # ---------------------------------------------------------------------------------- AI share

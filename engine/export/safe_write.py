@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from engine.atomicfile import fsync_dir
+
 __all__ = ["ExportError", "check_target", "write_atomic"]
 
 
@@ -63,18 +65,5 @@ def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Pa
         if isinstance(exc, OSError):
             raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
         raise
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

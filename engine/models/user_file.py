@@ -7,12 +7,11 @@ result would not validate, and an API key is never written: only the NAME of its
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import tomli_w
 
+from engine.atomicfile import write_atomic
 from engine.tomlconf import load_toml, parse_toml
 
 from .registry import _NAME, build_registry, bundled, user_registry_path
@@ -61,18 +60,5 @@ def _write_atomic(path: Path, text: str) -> None:
     if path.exists():
         backup = path.with_name(path.name + ".bak")
         backup.write_bytes(path.read_bytes())
-    fd, tmp = tempfile.mkstemp(prefix=".models-", suffix=".toml", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomic(path, text)
+
