@@ -225,34 +225,29 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_remove(args: argparse.Namespace) -> int:
+def _for_each_id(args: argparse.Namespace, change, done: str) -> int:
+    """Apply ``change(store, anchor_id)`` to every id given, save once, print ``done``."""
     try:
         store = _store(args.file, writing=True)
         for anchor_id in args.ids:
             try:
-                store.remove(anchor_id)
+                change(store, anchor_id)
             except StoreError as exc:
                 raise CommandError(str(exc)) from None
         _save(store)
     except CommandError as exc:
         return fail(str(exc))
-    print(f"Removed {', '.join(args.ids)} from {store.path}")
+    print(done.format(ids=", ".join(args.ids), path=store.path))
     return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    return _for_each_id(args, lambda store, anchor_id: store.remove(anchor_id), "Removed {ids} from {path}")
 
 
 def run_switch(args: argparse.Namespace) -> int:
-    try:
-        store = _store(args.file, writing=True)
-        for anchor_id in args.ids:
-            try:
-                store.set_enabled(anchor_id, args.state)
-            except StoreError as exc:
-                raise CommandError(str(exc)) from None
-        _save(store)
-    except CommandError as exc:
-        return fail(str(exc))
-    print(f"Switched {'on' if args.state else 'off'}: {', '.join(args.ids)}")
-    return 0
+    return _for_each_id(args, lambda store, anchor_id: store.set_enabled(anchor_id, args.state),
+                        f"Switched {'on' if args.state else 'off'}: {{ids}}")
 
 
 def run_import(args: argparse.Namespace) -> int:

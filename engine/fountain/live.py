@@ -185,26 +185,8 @@ class LiveParse:
         runs = line_runs(self._lines[row], self._kinds[row], notes, bones)
         return [Span(row, a, b, style) for a, b, style in runs]
 
-    def element_at(self, row: int) -> Element | None:
-        block = self._block_at(row)
-        if block is None:
-            return None
-        rel = row - block.start
-        found = None
-        for e in block.elements:
-            if e.line <= rel <= e.end_line:
-                found = e
-                if e.kind is not Kind.NOTE:
-                    break
-        return found.shifted(block.start) if found else None
-
     def scene_headings(self) -> list[Element]:
         return [e for e in self.elements if e.kind is Kind.SCENE_HEADING]
-
-    def scene_index_at(self, row: int) -> int | None:
-        lines = [e.line for e in self.scene_headings()]
-        i = bisect_right(lines, row) - 1
-        return i if i >= 0 else None
 
     def character_names(self) -> list[str]:
         counts = Counter(e.name for e in self.elements if e.kind is Kind.CHARACTER and e.name)
