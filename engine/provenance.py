@@ -134,8 +134,10 @@ class ProvenanceTracker:
 
     def row_spans(self, row: int) -> list[tuple[int, int]]:
         """Columns (characters, end exclusive) of AI-written text on line ``row``."""
+        if not self._spans or not 0 <= row < self._doc.line_count:
+            return []
         a = self._doc.offset((row, 0))
-        b = a + len(self.text[a:].split("\n", 1)[0])
+        b = a + len(self._doc.line(row))
         i = bisect.bisect_right([s.end for s in self._spans], a)
         out = []
         for s in self._spans[i:]:
@@ -158,9 +160,10 @@ class ProvenanceTracker:
 
     def replace(self, start: Location, end: Location, text: str) -> None:
         """Apply an edit with ``LiveParse.replace`` / ``TextArea.replace`` arguments."""
-        a, b = sorted((self._doc.offset(start), self._doc.offset(end)))
-        self._spans = _edit_spans(self._spans, a, b, len(text))
-        self._doc.replace(start, end, text)
+        if self._spans:
+            a, b = sorted((self._doc.offset(start), self._doc.offset(end)))
+            self._spans = _edit_spans(self._spans, a, b, len(text))
+        self._doc.edit_lines(start, end, text)
 
     def save(self, script_path: str | Path) -> Path | None:
         """Write the record beside ``script_path`` (call it after saving the script with this text).

@@ -8,6 +8,8 @@ with every edit, re-classifying only the paragraphs an edit touched. The lines a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.document._document import Document, EditResult, Location
 
 from engine.fountain import LiveParse
@@ -27,6 +29,10 @@ class FountainDocument(Document):
         self.live = LiveParse(text)
         self.version = 0  # counts changes; the editor screen compares it with the saved version
         self.changed_rows: tuple[int, int] = (0, max(0, len(self.live.lines) - 1))
+        # Called after every edit with ``(start, end, text)`` in the coordinates before the edit
+        # (what ``LiveParse.replace`` got): the edit log's and the provenance's trackers follow
+        # the text this way. They must be cheap: they run on the keystroke path.
+        self.listeners: list[Callable[[Location, Location, str], None]] = []
 
     @property
     def _lines(self) -> list[str]:  # type: ignore[override]  # Document's methods read this
@@ -45,6 +51,8 @@ class FountainDocument(Document):
         replaced = self.get_text_range((top_row, top_column), (bottom_row, bottom_column))
         self.changed_rows = self.live.replace((top_row, top_column), (bottom_row, bottom_column), text)
         self.version += 1
+        for listener in self.listeners:
+            listener((top_row, top_column), (bottom_row, bottom_column), text)
         parts = text.split("\n")
         if len(parts) == 1:
             end_location = (top_row, top_column + len(text))

@@ -18,7 +18,9 @@ deleted: its final text is "").
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .store import Insertion
 
@@ -33,32 +35,49 @@ class _Tracked:
 
 
 class InsertionTracker:
+    """Keeps its own copy of the text as lines (edited in place, as ``LiveParse`` does) so that
+    an edit costs the rows it touches: line start offsets are recomputed lazily, from the first
+    row changed, only when a tracked range needs an offset (typing with nothing tracked does
+    no offset arithmetic at all)."""
+
     def __init__(self, text: str = ""):
-        self._text = text
-        self._line_starts = _line_starts(text)
+        self._lines = text.split("\n")
+        self._starts: list[int] = [0]
+        self._valid = 0  # self._starts[: self._valid + 1] are right
         self._ranges: dict[str, _Tracked] = {}
 
     # ------------------------------------------------------------------ coordinates
+    def _row_start(self, row: int) -> int:
+        if row > self._valid:
+            lines = self._lines
+            base = self._starts[self._valid]
+            del self._starts[self._valid + 1 :]
+            self._starts.extend(accumulate((len(line) + 1 for line in lines[self._valid : -1]), initial=base))
+            del self._starts[self._valid]  # accumulate repeats ``base`` first
+            self._valid = len(lines) - 1
+        return self._starts[row]
+
     def offset(self, location: Location) -> int:
         row, col = location
-        row = max(0, min(row, len(self._line_starts) - 1))
-        start = self._line_starts[row]
-        line_end = self._line_starts[row + 1] - 1 if row + 1 < len(self._line_starts) else len(self._text)
-        return min(start + max(0, col), line_end)
+        row = max(0, min(row, len(self._lines) - 1))
+        return self._row_start(row) + min(max(0, col), len(self._lines[row]))
 
     def location(self, offset: int) -> Location:
-        lo, hi = 0, len(self._line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._line_starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo, offset - self._line_starts[lo]
+        last = len(self._lines) - 1
+        self._row_start(last)
+        row = max(0, bisect_right(self._starts, offset, 0, last + 1) - 1)
+        return row, offset - self._starts[row]
 
     @property
     def text(self) -> str:
-        return self._text
+        return "\n".join(self._lines)
+
+    def line(self, row: int) -> str:
+        return self._lines[row]
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
 
     # ------------------------------------------------------------------ tracking
     def add(self, suggestion_id: str, start: Location, end: Location) -> Insertion:
@@ -79,12 +98,22 @@ class InsertionTracker:
 
     def replace(self, start: Location, end: Location, text: str) -> None:
         """Apply an edit: the text between ``start`` and ``end`` becomes ``text``."""
-        a, b = sorted((self.offset(start), self.offset(end)))
-        delta = len(text) - (b - a)
-        for t in self._ranges.values():
-            t.start, t.end = _shift(t, a, b, len(text), delta)
-        self._text = self._text[:a] + text + self._text[b:]
-        self._line_starts = _line_starts(self._text)
+        if self._ranges:
+            a, b = sorted((self.offset(start), self.offset(end)))
+            delta = len(text) - (b - a)
+            for t in self._ranges.values():
+                t.start, t.end = _shift(t, a, b, len(text), delta)
+        self.edit_lines(start, end, text)
+
+    def edit_lines(self, start: Location, end: Location, text: str) -> None:
+        """Change the text alone (no range moves): rows ``start..end`` become ``text``."""
+        lines = self._lines
+        last = len(lines) - 1
+        (r1, c1), (r2, c2) = sorted((start, end))
+        r1, r2 = max(0, min(r1, last)), max(0, min(r2, last))
+        c1, c2 = min(max(0, c1), len(lines[r1])), min(max(0, c2), len(lines[r2]))
+        lines[r1 : r2 + 1] = (lines[r1][:c1] + text + lines[r2][c2:]).split("\n")
+        self._valid = min(self._valid, r1)
 
     def cursor_moved(self, location: Location) -> None:
         """The cursor went to ``location`` by a move (not by typing): ranges it is not in close their end."""
@@ -95,7 +124,8 @@ class InsertionTracker:
 
     def finals(self) -> dict[str, str]:
         """The text that now stands in each tracked range."""
-        return {sid: self._text[t.start : t.end] for sid, t in self._ranges.items()}
+        text = self.text
+        return {sid: text[t.start : t.end] for sid, t in self._ranges.items()}
 
 
 def _shift(t: _Tracked, a: int, b: int, inserted: int, delta: int) -> tuple[int, int]:
@@ -109,11 +139,3 @@ def _shift(t: _Tracked, a: int, b: int, inserted: int, delta: int) -> tuple[int,
     new_start = min(start, a) if a < start else start
     new_end = end + delta if b <= end else a + inserted
     return new_start, max(new_start, new_end)
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
-    return starts

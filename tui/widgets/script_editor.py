@@ -154,6 +154,9 @@ class ScriptEditor(TextArea):
         :class:`FountainDocument`; there is no tree-sitter language."""
         self._highlight_query = None
         document = FountainDocument(text)
+        old = getattr(self, "document", None)
+        if isinstance(old, FountainDocument):  # the trackers follow the editor, not one document
+            document.listeners = old.listeners
         self.document = document
         self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
