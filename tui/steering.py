@@ -16,9 +16,26 @@ from pathlib import Path
 
 from engine.generation import ContinueRequest
 from engine.steering import AnchorStore, Prompt, PromptError, PromptLibrary, StoreError, load_library
+from engine.steering.render import choose_prompt
 from engine.steering.steer import Steered, steer
+from engine.steering.store import StoreSettings
 
 from .suggestions import GenerationSettings
+
+
+#: Request kinds that work on the selected passage (accepting replaces it).
+SELECTION_KINDS = ("rewrite", "alternatives")
+
+
+@dataclass(frozen=True)
+class RequestInputs:
+    """What one request adds to the script and the cursor: the prompt of a kind other than the
+    remembered one, the passage it rewrites, the writer's instruction, the beat to play."""
+
+    kind: str  # continue | dialogue | rewrite | alternatives | beat
+    selection_text: str | None = None
+    instruction: str | None = None
+    beat: str | None = None
 
 
 @dataclass
@@ -28,6 +45,7 @@ class ScriptSteering:
     library: PromptLibrary | None = None
     revision: int = 0  # bumped on every change that alters the prompt
     told: set[str] = field(default_factory=set)  # problems already shown to the writer
+    inputs: RequestInputs | None = None  # for the next request only (see ``ask``)
 
     def __post_init__(self) -> None:
         if self.store is None and self.script_path is not None:
@@ -55,12 +73,13 @@ class ScriptSteering:
         """The prompt remembered for this script (None: the library's default)."""
         return self.store.settings.prompt if self.store is not None and self.store.error is None else None
 
-    def remember_prompt(self, prompt: Prompt) -> str | None:
-        """Use ``prompt`` for this script from now on (saved in the store); an error sentence or None."""
+    def remember_prompt(self, prompt: Prompt, pin: bool = False) -> str | None:
+        """Use ``prompt`` for this script from now on (saved in the store; ``pin``: that very
+        version, not the newest); an error sentence or None."""
         store = self.store
         if store is None or store.error is not None:
             return f"the prompt is not remembered: {store.error if store else 'the script has no file yet'}"
-        store.remember_prompt(prompt.id)
+        store.remember_prompt(prompt.id, prompt.version if pin else None)
         self.changed()
         try:
             store.save()
@@ -68,15 +87,64 @@ class ScriptSteering:
             return str(exc)
         return None
 
+    def prompt_of_kind(self, kind: str) -> Prompt:
+        """The prompt a request of ``kind`` uses: the remembered one when it is of that kind,
+        else the library's prompt with that id (the built-ins are named after their kind), else
+        the first of that kind. Raises PromptError when the library has none."""
+        library = self.prompts()
+        remembered = self.prompt_id
+        if remembered is not None:
+            try:
+                prompt = library.get(remembered, self.store.settings.prompt_version if self.store else None)
+            except PromptError:
+                prompt = None
+            if prompt is not None and prompt.kind == kind:
+                return prompt
+        if kind in library.versions and library.current(kind).kind == kind:
+            return library.current(kind)
+        found = library.of_kind(kind)
+        if not found:
+            raise PromptError(f"the prompt library has no prompt of kind {kind!r}")
+        return found[0]
+
+    def remembered_kind(self) -> str:
+        """The kind of the prompt Ctrl+J uses for this script."""
+        try:
+            return self.steer_prompt().kind
+        except PromptError:
+            return "continue"
+
+    def steer_prompt(self) -> Prompt:
+        """The prompt remembered for this script (the default when none or gone)."""
+        store = self.store if self.store is not None and self.store.error is None else None
+        return choose_prompt(self.prompts(), store.settings if store else StoreSettings(), None)
+
     # ------------------------------------------------------------------ requests
+    def ask(self, inputs: RequestInputs) -> None:
+        """Make the next :meth:`steer` call (the next request) use ``inputs``; the read-ahead
+        and later requests go back to the remembered prompt."""
+        self.inputs = inputs
+
     def steer(self, script: str, cursor: tuple[int, int]) -> Steered:
         """The steered prompt for a request at ``cursor`` (its ``render`` runs in the worker).
         A remembered prompt that no longer exists falls back to the default (a problem says so)."""
         store = self.store
+        inputs, self.inputs = self.inputs, None
+        extra: dict = {}
+        if inputs is not None:
+            extra = {"selection_text": inputs.selection_text, "instruction": inputs.instruction,
+                     "beat": inputs.beat}
+            try:
+                extra["prompt"] = self.prompt_of_kind(inputs.kind)
+            except PromptError as exc:
+                steered = steer(script, cursor, script_path=self.script_path, store=store, library=self.prompts())
+                steered.problems.insert(0, str(exc))
+                return steered
         try:
-            return steer(script, cursor, script_path=self.script_path, store=store, library=self.prompts())
+            return steer(script, cursor, script_path=self.script_path, store=store, library=self.prompts(), **extra)
         except PromptError as exc:
-            steered = steer(script, cursor, script_path=self.script_path, store=None, library=self.prompts())
+            extra.pop("prompt", None)
+            steered = steer(script, cursor, script_path=self.script_path, store=None, library=self.prompts(), **extra)
             steered.problems.insert(0, f"{exc} (using {steered.prompt.id})")
             return steered
 

@@ -34,18 +34,19 @@ from textual.geometry import Offset
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TextArea
+from textual.widgets.text_area import Location
 
 from engine.fountain import Element, Kind, Outline
 from engine.fountain.editing import separate_suggestion
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
-from engine.steering import Anchor, Prompt
+from engine.steering import Anchor, Prompt, PromptError
 from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
 from engine.tomlconf import ConfigError
 
 from ..messages import ModelLoaded, RecoveryWritten, SaveFinished, ScriptFacts, StatsReady
-from ..steering import ScriptSteering
+from ..steering import RequestInputs, ScriptSteering
 from ..suggestions import GenerationSettings
 from ..widgets.anchors_panel import AnchorsPanel
 from ..widgets.completion_menu import CompletionMenu
@@ -57,8 +58,10 @@ from .anchor_edit import AnchorEditScreen
 from .context_view import ContextViewScreen
 from .external_change import ExternalChangeScreen
 from .generation_settings import GenerationSettingsScreen
+from .prompt_edit import PromptEditScreen
 from .quit_unsaved import QuitUnsavedScreen
 from .recover import RecoverScreen
+from .request_input import RequestInputScreen
 
 STATS_DELAY_S = 0.3
 AUTOSAVE_INTERVAL_S = 5.0
@@ -67,6 +70,14 @@ SIDE_PANEL_WIDTH = 120  # from this many columns the suggestion panel sits besid
 PANEL_SHOWN_WIDTH = 140  # from this many columns the suggestion panel is shown from the start
 ANCHOR_MARKS_DELAY_S = 0.4  # after this pause the anchors panel marks the anchors the next request uses
 PRIME_DELAY_S = 1.5  # after this pause in typing the model reads the script ahead (when warm)
+
+
+def fit_replacement(old: str, new: str) -> str:
+    """``new`` with the blank lines around ``old`` (a rewritten passage keeps its place in the
+    paragraphs around it)."""
+    lead = old[: len(old) - len(old.lstrip("\n"))]
+    trail = old[len(old.rstrip("\n")):]
+    return lead + new.strip("\n") + trail
 
 
 def runtime_words(seconds: float) -> str:
@@ -115,6 +126,15 @@ class EditorScreen(Screen[None]):
                 tooltip="Choose the prompt of the suggestions (fuzzy search; remembered for this script)"),
         Binding("f9", "context_view", "Context", id="editor.context_view", show=False,
                 tooltip="Show exactly what the model reads for the next request, with token counts"),
+        # Requests of other kinds than the script's prompt (alt keys: free in TextArea, tmux and SSH).
+        Binding("alt+r", "rewrite_selection", "Rewrite", id="suggest.rewrite", show=False,
+                tooltip="Rewrite the selected passage following an instruction (accepting replaces it)"),
+        Binding("alt+a", "alternatives_for_selection", "Alternatives", id="suggest.alternatives", show=False,
+                tooltip="Several short alternatives for the selected line or passage (accepting replaces it)"),
+        Binding("alt+b", "scene_from_beat", "Beat", id="suggest.beat", show=False,
+                tooltip="Write the next scene from a plot beat (an anchored beat or one you type)"),
+        Binding("alt+p", "edit_prompt", "Edit prompt", id="editor.edit_prompt", show=False,
+                tooltip="Edit the script's prompt; saving writes a new version, the old one stays"),
     ]
 
     def __init__(
@@ -142,6 +162,8 @@ class EditorScreen(Screen[None]):
         self.facts: ScriptFacts | None = None
         self._disk_lock = threading.Lock()
         self._stats_timer: Timer | None = None
+        self._replaces: dict[int, tuple[Location, Location, int, str]] = {}  # request id -> selection it rewrites
+        self._instructions: list[str] = []  # this session's rewrite instructions, newest first
         self._saving = False
         self._warned_external = False
 
@@ -374,10 +396,87 @@ class EditorScreen(Screen[None]):
             self.call_after_refresh(self.editor.scroll_cursor_visible)  # under the script, it takes rows
 
     def action_suggest(self) -> None:
-        """Ask for a continuation at the cursor."""
+        """Ask for a continuation at the cursor, with the script's prompt. A prompt that works on
+        a selection (rewrite, alternatives) or on a beat asks for what it needs first."""
+        kind = self.steering.remembered_kind()
+        if kind == "rewrite":
+            self.action_rewrite_selection()
+        elif kind == "alternatives":
+            self.action_alternatives_for_selection()
+        elif kind == "beat":
+            self.action_scene_from_beat()
+        else:
+            self._request()
+
+    def _request(self, inputs: RequestInputs | None = None, at: Location | None = None) -> int | None:
+        """Send the request (the panel shows it); returns its id."""
         self.show_panel()
         editor = self.editor
-        self.panel.request(editor.text, editor.cursor_location, self.generation)
+        if inputs is not None:
+            self.steering.ask(inputs)
+        self.panel.request(editor.text, at or editor.cursor_location, self.generation)
+        suggestion = self.panel.suggestion
+        return suggestion.id if suggestion is not None else None
+
+    def _selected(self, kind: str) -> tuple[Location, Location, str] | None:
+        """The selected passage, as whole lines' worth of text (or None, after telling the writer)."""
+        editor = self.editor
+        start, end = sorted(editor.selection)
+        text = editor.get_text_range(start, end)
+        if not text.strip():
+            what = "rewrite" if kind == "rewrite" else "give alternatives for"
+            self.notify(f"Select the passage to {what} first (Shift+arrows, or F6 for the line).",
+                        title="Nothing selected", severity="warning")
+            return None
+        return start, end, text
+
+    def action_rewrite_selection(self) -> None:
+        selected = self._selected("rewrite")
+        if selected is None:
+            return
+        start, end, text = selected
+        words = len(text.split())
+
+        def send(instruction: str | None) -> None:
+            if instruction is None:
+                return
+            if instruction:
+                self._instructions = [instruction, *[i for i in self._instructions if i != instruction]][:20]
+            inputs = RequestInputs("rewrite", selection_text=text, instruction=instruction or None)
+            self._remember_replacement(self._request(inputs, at=start), start, end, text)
+
+        self.app.push_screen(RequestInputScreen(
+            "Rewrite the selection", f"{words} words selected. How should the model rewrite them? "
+            "(Enter with nothing: make it tighter and more vivid)",
+            placeholder="e.g. make Emma colder; cut it to two lines; more subtext", choices=self._instructions,
+        ), send)
+
+    def action_alternatives_for_selection(self) -> None:
+        selected = self._selected("alternatives")
+        if selected is None:
+            return
+        start, end, text = selected
+        inputs = RequestInputs("alternatives", selection_text=text)
+        self._remember_replacement(self._request(inputs, at=start), start, end, text)
+
+    def _remember_replacement(self, request_id: int | None, start: Location, end: Location, text: str) -> None:
+        if request_id is not None:
+            self._replaces = {request_id: (start, end, self.generation, text)}
+
+    def action_scene_from_beat(self) -> None:
+        store = self.steering.store
+        beats = [a.text for a in store.anchors if a.kind == "beat" and a.enabled] if (
+            store is not None and store.error is None) else []
+
+        def send(beat: str | None) -> None:
+            if beat:
+                self._request(RequestInputs("beat", beat=beat))
+
+        self.app.push_screen(RequestInputScreen(
+            "A scene from a beat", "What happens in the next scene? The model writes it after the cursor.",
+            placeholder="e.g. Emma realises the villain's motives are rooted in betrayal", choices=beats,
+            required=True,
+        ), send)
 
     def action_accept_suggestion(self, part: str = "whole") -> None:
         offer = self.panel.offer(part)
@@ -385,9 +484,21 @@ class EditorScreen(Screen[None]):
             self.app.bell()
             return
         editor = self.editor
-        at = offer.at if offer.version == self.generation else editor.cursor_location
-        text = separate_suggestion(editor.document.lines, at, offer.text)
-        end = editor.insert_suggestion(text, at)
+        replaces = self._replaces.pop(offer.request_id, None)
+        if replaces is not None and replaces[2] == self.generation:
+            start, end, _, old = replaces  # a rewrite of the selection: it takes the passage's place
+            text = fit_replacement(old, offer.text)
+            editor.history.checkpoint()  # one undo step brings the passage back
+            at, end = start, editor.replace(text, start, end, maintain_selection_offset=False).end_location
+            editor.history.checkpoint()
+            editor.move_cursor(end)
+        else:
+            if replaces is not None:
+                self.notify("The script changed since the request: the rewrite goes in at the cursor, "
+                            "the passage stays.", title="Rewrite", severity="warning")
+            at = offer.at if offer.version == self.generation else editor.cursor_location
+            text = separate_suggestion(editor.document.lines, at, offer.text)
+            end = editor.insert_suggestion(text, at)
         self.panel.taken(offer, at, end, self.generation, editor.text)
         editor.focus()
 
@@ -531,6 +642,26 @@ class EditorScreen(Screen[None]):
             self.notify(f"{prompt.title} ({prompt.ref}) for {self.script.path.name}.", title="Prompt")
         self.panel.refresh_view()
         self._schedule_prime()
+
+    def action_edit_prompt(self) -> None:
+        """Edit the script's prompt; the new version becomes the script's prompt."""
+        steering = self.steering
+        try:
+            prompt = steering.steer_prompt()
+        except PromptError as exc:
+            self.notify(str(exc), title="Prompt", severity="error", timeout=10)
+            return
+
+        def saved(new: Prompt | None) -> None:
+            if new is None:
+                return
+            problem = steering.remember_prompt(new, pin=True)
+            self.notify(f"Saved {new.title} as {new.ref} (version {prompt.version} is kept)."
+                        + (f" {problem}" if problem else ""), title="Prompt")
+            self.panel.refresh_view()
+            self._schedule_prime()
+
+        self.app.push_screen(PromptEditScreen(prompt, steering.prompts()), saved)
 
     def action_context_view(self) -> None:
         editor = self.editor
