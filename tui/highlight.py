@@ -9,6 +9,8 @@ is no Fountain syntax here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.fountain import LiveParse
 
 HIGHLIGHT_PREFIX = "fountain."
@@ -18,7 +20,11 @@ SPAN_STYLES = (
     "scene_number", "extension", "title_key",
 )
 
+AI_STYLE = "ai_text"
+EXTRA_STYLES = (AI_STYLE,)  # theme keys that are neither an element kind nor an inline span
+
 Highlight = tuple[int, "int | None", str]
+RowSpans = Callable[[int], "list[tuple[int, int]]"]
 
 
 def _byte_columns(line: str) -> list[int]:
@@ -57,6 +63,21 @@ def line_highlights(live: LiveParse, row: int) -> list[Highlight]:
     return out
 
 
+def ai_highlights(line: str, spans: list[tuple[int, int]]) -> list[Highlight]:
+    """The ``ai_text`` highlights of a line from AI-written character spans (end exclusive)."""
+    columns = None if line.isascii() else _byte_columns(line)
+    last = len(line)
+    out: list[Highlight] = []
+    for start, end in spans:
+        start, end = min(start, last), min(end, last)
+        if end <= start:
+            continue
+        if columns is not None:
+            start, end = columns[start], columns[end]
+        out.append((start, end, HIGHLIGHT_PREFIX + AI_STYLE))
+    return out
+
+
 class LazyHighlights(dict):
     """The ``TextArea._highlights`` mapping, filled on demand.
 
@@ -65,9 +86,10 @@ class LazyHighlights(dict):
     proportional to the screen, not to the script.
     """
 
-    def __init__(self, live: LiveParse | None = None) -> None:
+    def __init__(self, live: LiveParse | None = None, ai_rows: RowSpans | None = None) -> None:
         super().__init__()
         self.live = live
+        self.ai_rows = ai_rows  # None: AI-written text is not shown
 
     def __bool__(self) -> bool:  # TextArea skips highlighting when the map is "empty"
         return self.live is not None
@@ -77,5 +99,9 @@ class LazyHighlights(dict):
         if live is None or not 0 <= row < len(live.lines):
             return []
         value = line_highlights(live, row)
+        if self.ai_rows is not None:
+            spans = self.ai_rows(row)
+            if spans:
+                value.extend(ai_highlights(live.lines[row], spans))  # last: over the Fountain styles
         self[row] = value
         return value

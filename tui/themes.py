@@ -8,6 +8,7 @@ A theme file (``themes/dark.toml``, or the writer's own in ``config_dir()/themes
     background = "#1e2127"       # error success foreground background surface panel boost
     [fountain]                   # a Rich style per element kind and inline span style
     scene_heading = "bold #e5c07b"
+    ai_text = "underline"        # AI-written text, when shown (the editor's toggle)
     [variables]                  # optional Textual CSS variables, e.g. "footer-key-foreground"
 
 Bundled themes load first; a user file with the same ``name`` replaces the bundled one. Every
@@ -32,7 +33,7 @@ from engine.fountain import Kind
 from engine.paths import bundled, config_dir
 from engine.tomlconf import ConfigError, TomlFile, load_toml
 
-from .highlight import HIGHLIGHT_PREFIX, SPAN_STYLES
+from .highlight import EXTRA_STYLES, HIGHLIGHT_PREFIX, SPAN_STYLES
 
 DEFAULT_THEME = "dark"
 
@@ -40,7 +41,9 @@ COLOR_KEYS = (
     "primary", "secondary", "accent", "warning", "error", "success",
     "foreground", "background", "surface", "panel", "boost",
 )
-FOUNTAIN_KEYS = tuple(k.value for k in Kind) + tuple(s for s in SPAN_STYLES if s not in {k.value for k in Kind})
+FOUNTAIN_KEYS = (
+    tuple(k.value for k in Kind) + tuple(s for s in SPAN_STYLES if s not in {k.value for k in Kind}) + EXTRA_STYLES
+)
 _TOP_KEYS = {"name", "dark", "fountain", "variables", *COLOR_KEYS}
 
 
@@ -181,6 +184,9 @@ def derived_fountain_styles(theme: Theme) -> dict[str, str]:
         "scene_number": f"dim {muted}",
         "extension": "italic",
         "title_key": f"bold {var('primary')}",
+        # AI-written text (when the writer shows it): an underline keeps every element's colour
+        # and the cursor line and selection backgrounds
+        "ai_text": "underline",
     }
 
 

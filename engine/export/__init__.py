@@ -9,13 +9,14 @@ from .fdx import FdxError, fdx_paragraph_types, fdx_to_fountain, to_fdx
 from .fountain_draft import DraftOptions, fountain_draft
 from .html import to_html
 from .pdf import pdf_bytes
+from .render import SUFFIXES, ExportOptions, Rendered, default_output, export_to, render_export
 from .reports import report
 from .safe_write import ExportError, check_target, write_atomic
 
 FORMATS = ("fountain", "pdf", "fdx", "html")
-SUFFIXES = {"fountain": ".draft.fountain", "pdf": ".pdf", "fdx": ".fdx", "html": ".html"}
 
 __all__ = [
-    "DraftOptions", "ExportError", "FORMATS", "FdxError", "SUFFIXES", "check_target", "fdx_paragraph_types",
-    "fdx_to_fountain", "fountain_draft", "pdf_bytes", "report", "to_fdx", "to_html", "write_atomic",
+    "DraftOptions", "ExportError", "ExportOptions", "FORMATS", "FdxError", "Rendered", "SUFFIXES", "check_target",
+    "default_output", "export_to", "fdx_paragraph_types", "fdx_to_fountain", "fountain_draft", "pdf_bytes",
+    "render_export", "report", "to_fdx", "to_html", "write_atomic",
 ]

@@ -19,6 +19,8 @@ from typing import Sequence
 from engine.fountain import Element, Kind, ParseResult, parse
 from engine.fountain.pagination import printed_text
 
+from .emphasis import BOLD, ITALIC, UNDERLINE, runs, styled_printed
+
 __all__ = ["to_fdx", "fdx_to_fountain", "FdxError", "fdx_paragraph_types"]
 
 _TYPE_NOTE = re.compile(r"^fdx:\s*(General|Shot)\s*$", re.IGNORECASE)
@@ -37,18 +39,28 @@ _TITLE_ALIGN = {"title": "Center", "credit": "Center", "author": "Center", "auth
                 "source": "Center", "contact": "Left", "copyright": "Left"}
 
 
+_STYLE_NAMES = ((BOLD, "Bold"), (ITALIC, "Italic"), (UNDERLINE, "Underline"))
+
+
 class FdxError(Exception):
     """An FDX file that cannot be read; the message names the cause (and the line for XML errors)."""
 
 
-def _text(parent: ET.Element, text: str) -> None:
-    t = ET.SubElement(parent, "Text")
-    t.text = text
+def _text(parent: ET.Element, text: str, masks: Sequence[int] | None = None) -> None:
+    """``<Text>`` runs of ``text``; emphasis (style masks from :mod:`.emphasis`) as Final
+    Draft's ``Style="Bold+Italic+Underline"``."""
+    if not masks or not any(masks):
+        ET.SubElement(parent, "Text").text = text
+        return
+    for _, part, mask in runs(text, tuple(masks)):
+        style = "+".join(name for bit, name in _STYLE_NAMES if mask & bit)
+        ET.SubElement(parent, "Text", {"Style": style} if style else {}).text = part
 
 
-def _paragraph(parent: ET.Element, type_: str, text: str, **attrs: str) -> ET.Element:
+def _paragraph(parent: ET.Element, type_: str, text: str, masks: Sequence[int] | None = None,
+               **attrs: str) -> ET.Element:
     p = ET.SubElement(parent, "Paragraph", {"Type": type_, **attrs})
-    _text(p, text)
+    _text(p, text, masks)
     return p
 
 
@@ -84,18 +96,20 @@ def to_fdx(result: ParseResult) -> str:
             attrs["Number"] = e.scene_number
         if e.kind is Kind.CENTERED:
             attrs["Alignment"] = "Center"
-        text = printed_text(e.text)
+        text, masks = styled_printed(e.text)
         if e.kind is Kind.CHARACTER:
-            text = text.rstrip().rstrip("^").rstrip()
+            text, masks = printed_text(e.text).rstrip().rstrip("^").rstrip(), None
             text = text[1:] if text.startswith("@") else text
         if e.kind in (Kind.DIALOGUE, Kind.LYRICS) and "\n" in text:
             # one Dialogue paragraph a line, as Final Draft keeps them
-            lines = [x for x in text.split("\n") if x.strip()] or [""]
             last = None
-            for line in lines:
-                last = _paragraph(parent, type_, line, **attrs)
-            return last
-        return _paragraph(parent, type_, text, **attrs)
+            start = 0
+            for line in text.split("\n"):
+                if line.strip():
+                    last = _paragraph(parent, type_, line, masks[start:start + len(line)], **attrs)
+                start += len(line) + 1
+            return last if last is not None else _paragraph(parent, type_, "", **attrs)
+        return _paragraph(parent, type_, text, masks, **attrs)
 
     while i < n:
         e = elements[i]

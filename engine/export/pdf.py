@@ -3,7 +3,10 @@
 Pagination decides every line's page, row and column (US Letter geometry: Courier 12 pt, 10
 characters and 6 lines an inch, 1.5 in left and 1 in right margins); this module only draws
 those lines with reportlab in the standard Courier font (one of the PDF base-14 fonts every
-reader has), so the PDF's page count is the count ``scenewright stats`` reports. Page numbers
+reader has), so the PDF's page count is the count ``scenewright stats`` reports. Emphasis
+(``*italic*``, ``**bold**``, ``***bold italic***``, ``_underline_``) prints in Courier-Oblique,
+Courier-Bold, Courier-BoldOblique and with a rule under the text (:mod:`.emphasis`): the
+same characters in the same places, so pagination does not change. Page numbers
 ("2.") sit top right from page 2; scene numbers print in both margins; a title page comes first
 when the script has title-page keys.
 
@@ -21,11 +24,16 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfgen.canvas import Canvas
 
 from engine.fountain import Element, Kind, ParseResult
-from engine.fountain.pagination import LETTER as LETTER_LAYOUT, Layout, Pages, paginate, printed_text
+from engine.fountain.pagination import LETTER as LETTER_LAYOUT, Layout, PageLine, Pages, paginate
 
-__all__ = ["PAPERS", "layout_for", "pdf_bytes", "FONT", "FONT_SIZE"]
+from .emphasis import BOLD, ITALIC, UNDERLINE, StyledText, runs, styled_printed, styled_rows
+
+__all__ = ["PAPERS", "layout_for", "pdf_bytes", "FONT", "FONTS", "FONT_SIZE"]
 
 FONT = "Courier"
+FONTS = {0: "Courier", ITALIC: "Courier-Oblique", BOLD: "Courier-Bold", BOLD | ITALIC: "Courier-BoldOblique"}
+UNDERLINE_DROP = 1.8  # points below the baseline
+UNDERLINE_WIDTH = 0.6
 FONT_SIZE = 12
 PT = 72.0  # points an inch
 PAPERS = ("letter", "a4")
@@ -64,26 +72,78 @@ class _Geometry:
         return self.x(self.layout.columns)
 
 
-def _draw_line(canvas: Canvas, geo: _Geometry, pl, text: str) -> None:
+def _draw_styled(canvas: Canvas, geo: _Geometry, x: float, y: float, text: str, masks: tuple[int, ...]) -> None:
+    """Draw ``text`` from ``x`` with each character in its style: one text object whose font
+    changes between runs (Courier: every face is 0.6 em wide, so a run's place is its column),
+    then a rule under the underlined runs."""
+    if not any(masks):
+        canvas.drawString(x, y, text)
+        return
+    pieces = runs(text, masks)
+    line = canvas.beginText(x, y)
+    for _, part, mask in pieces:
+        line.setFont(FONTS[mask & (BOLD | ITALIC)], FONT_SIZE)
+        line.textOut(part)
+    canvas.drawText(line)
+    canvas.setFont(FONT, FONT_SIZE)
+    for column, part, mask in pieces:
+        if mask & UNDERLINE and part.strip():
+            left = x + column * geo.char
+            canvas.setLineWidth(UNDERLINE_WIDTH)
+            canvas.line(left, y - UNDERLINE_DROP, left + len(part) * geo.char, y - UNDERLINE_DROP)
+
+
+def _draw_line(canvas: Canvas, geo: _Geometry, pl: PageLine, text: str, masks: tuple[int, ...] | None = None) -> None:
     column = pl.indent
     if pl.align == "center":
         column = pl.indent + (pl.width - len(text)) / 2
     elif pl.align == "right":
         column = pl.indent + pl.width - len(text)
-    canvas.drawString(geo.x(column), geo.baseline(pl.row), text)
+    if masks:
+        _draw_styled(canvas, geo, geo.x(column), geo.baseline(pl.row), text, masks)
+    else:
+        canvas.drawString(geo.x(column), geo.baseline(pl.row), text)
+
+
+class _Emphasis:
+    """The style masks of the rows of each element, handed out in the order pagination placed them."""
+
+    def __init__(self, elements: Sequence[Element]):
+        self.elements = elements
+        self.rows: dict[int, list[StyledText]] = {}
+        self.next: dict[int, int] = {}
+
+    def masks(self, pl: PageLine) -> tuple[int, ...] | None:
+        if pl.element is None or pl.extra is not None:
+            return None  # (MORE), (CONT'D): added by pagination
+        text = self.elements[pl.element].text
+        if "*" not in text and "_" not in text:
+            return None
+        rows = self.rows.get(pl.element)
+        if rows is None:
+            rows = self.rows[pl.element] = styled_rows(text, pl.width)
+        k = self.next.get(pl.element, 0)
+        self.next[pl.element] = k + 1
+        if k < len(rows) and rows[k][0] == pl.text:
+            return rows[k][1]
+        return None
 
 
 def _title_page(canvas: Canvas, geo: _Geometry, title: Sequence[Element]) -> None:
-    values: dict[str, list[str]] = {}
+    values: dict[str, list[StyledText]] = {}
     for e in title:
         key = (e.key or "").strip().casefold()
-        lines = [printed_text(x).strip() for x in e.text.split("\n")]
-        values.setdefault(key, []).extend(x for x in lines if x)
+        for line in e.text.split("\n"):
+            text, masks = styled_printed(line)
+            lead = len(text) - len(text.lstrip())
+            text = text.strip()
+            if text:
+                values.setdefault(key, []).append((text, masks[lead:lead + len(text)]))
     center = (geo.left + geo.right_edge) / 2
     y = geo.height * 0.62
     for key in ("title", "credit", "author", "authors", "source"):
-        for text in values.get(key, []):
-            canvas.drawCentredString(center, y, text)
+        for text, masks in values.get(key, []):
+            _draw_styled(canvas, geo, center - len(text) * geo.char / 2, y, text, masks)
             y -= geo.line
         if values.get(key):
             y -= geo.line  # a blank line between the blocks
@@ -92,11 +152,9 @@ def _title_page(canvas: Canvas, geo: _Geometry, title: Sequence[Element]) -> Non
     right_block = values.get("draft date", []) + values.get("revision", []) + values.get("notes", [])
     for block, right in ((left_block, False), (right_block, True)):
         y = bottom + (len(block) - 1) * geo.line
-        for text in block:
-            if right:
-                canvas.drawRightString(geo.right_edge, y, text)
-            else:
-                canvas.drawString(geo.left, y, text)
+        for text, masks in block:
+            x = geo.right_edge - len(text) * geo.char if right else geo.left
+            _draw_styled(canvas, geo, x, y, text, masks)
             y -= geo.line
     canvas.showPage()
 
@@ -121,11 +179,12 @@ def pdf_bytes(result: ParseResult, paper: str = "letter", title: str | None = No
     elements = result.elements
     pages = pages if pages is not None else paginate(elements, layout)
     geo = _Geometry(layout)
+    emphasis = _Emphasis(elements)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(geo.width, geo.height), pageCompression=1,
                     initialFontName=FONT, initialFontSize=FONT_SIZE)
     title_elements = result.title_page
-    names = {(e.key or "").casefold(): printed_text(e.text).replace("\n", " ") for e in title_elements}
+    names = {(e.key or "").casefold(): styled_printed(e.text)[0].replace("\n", " ") for e in title_elements}
     canvas.setTitle(title or names.get("title") or "Screenplay")
     if names.get("author") or names.get("authors"):
         canvas.setAuthor(names.get("author") or names.get("authors"))
@@ -139,7 +198,7 @@ def pdf_bytes(result: ParseResult, paper: str = "letter", title: str | None = No
             canvas.drawRightString(geo.right_edge, geo.height - 0.5 * PT - 0.75 * FONT_SIZE, f"{page.number}.")
         first_of_element: set[int] = set()
         for pl in page.lines:
-            _draw_line(canvas, geo, pl, pl.text)
+            _draw_line(canvas, geo, pl, pl.text, emphasis.masks(pl))
             if pl.element is not None and pl.element not in first_of_element:
                 first_of_element.add(pl.element)
                 _scene_numbers(canvas, geo, elements, pl)

@@ -91,3 +91,18 @@ def test_corpus_fountain_through_fdx_keeps_element_kinds(corpus):
 def test_broken_fdx_is_a_clear_error(data, message):
     with pytest.raises(FdxError, match=message.replace("(", r"\(").replace(")", r"\)")):
         fdx_to_fountain(data)
+
+
+def test_emphasis_becomes_styled_runs_and_comes_back():
+    text = ("INT. HALL - DAY\n\nShe reads it for the *third* time, **slowly**, ***twice***, _underlined_.\n\n"
+            "MARA\nI *said*\nno **twice**.\n")
+    fdx = to_fdx(parse(text))
+    root = ET.fromstring(fdx)
+    runs = [(t.text, t.get("Style")) for t in root.iter("Text") if t.get("Style")]
+    assert runs == [("third", "Italic"), ("slowly", "Bold"), ("twice", "Bold+Italic"), ("underlined", "Underline"),
+                    ("said", "Italic"), ("twice", "Bold")]
+    action = next(p for p in root.iter("Paragraph") if p.get("Type") == "Action")
+    assert "".join(t.text for t in action.iter("Text")) == "She reads it for the third time, slowly, twice, underlined."
+    back = fdx_to_fountain(fdx)
+    assert "She reads it for the *third* time, **slowly**, ***twice***, _underlined_." in back
+    assert "I *said*\nno **twice**." in back

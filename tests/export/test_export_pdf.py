@@ -14,6 +14,9 @@ from engine.fountain.pagination import paginate
 pypdf = pytest.importorskip("pypdf")
 
 
+COURIER = {"/Courier", "/Courier-Bold", "/Courier-Oblique", "/Courier-BoldOblique"}
+
+
 def read(data: bytes):
     return pypdf.PdfReader(io.BytesIO(data))
 
@@ -42,7 +45,7 @@ def test_title_page_then_script_pages_in_courier(small):
     body = reader.pages[1].extract_text()
     assert "INT. LIGHTHOUSE - NIGHT" in body and "MARA" in body and "(breathless)" in body
     assert "check her age" not in body and "old version" not in body  # notes and boneyard don't print
-    assert fonts(reader) == {"/Courier"}
+    assert fonts(reader) == {"/Courier", "/Courier-Bold"}  # "The **Lighthouse**" on the title page
     width, height = (float(x) for x in reader.pages[1].mediabox.upper_right)
     assert (width, height) == (612.0, 792.0)
 
@@ -100,6 +103,87 @@ def test_big_fish_page_count_matches_screenplain(corpus, tmp_path):
     ours = len(reader.pages) - 1  # the title page
     assert "Big Fish" in reader.pages[0].extract_text()
     assert abs(ours - theirs) <= 0.03 * theirs, (ours, theirs)
-    assert fonts(reader) == {"/Courier"}
+    assert fonts(reader) <= COURIER  # standard Courier faces only (emphasis in bold / oblique)
     texts = [p.extract_text() for p in reader.pages[1:]]
     assert any("(MORE)" in t for t in texts) and any("(CONT'D)" in t for t in texts)
+
+
+# ----------------------------------------------------------------------------- emphasis
+def drawn(page) -> list[tuple[str, str]]:
+    """(text, font) of every piece of text the page draws, in order."""
+    out = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            out.append((text.strip(), str(font["/BaseFont"]) if font else None))
+
+    page.extract_text(visitor_text=visit)
+    return out
+
+
+EMPHASIS = """INT. HALL - DAY
+
+Mara *whispers* the **one** word: _never_. ***Nobody*** moves. A \\*starred\\* sign.
+
+HARRY
+I *told* you **twice**.
+"""
+
+
+def test_emphasis_prints_in_courier_faces_and_underlined():
+    result = parse(EMPHASIS)
+    reader = read(pdf_bytes(result))
+    assert len(reader.pages) == 1
+    pieces = drawn(reader.pages[0])
+    assert ("whispers", "/Courier-Oblique") in pieces
+    assert ("one", "/Courier-Bold") in pieces
+    assert ("Nobody", "/Courier-BoldOblique") in pieces
+    assert ("told", "/Courier-Oblique") in pieces and ("twice", "/Courier-Bold") in pieces
+    assert ("never", "/Courier") in pieces  # underline: the plain face, with a rule under it
+    text = reader.pages[0].extract_text()
+    assert "Mara whispers the one word: never. Nobody moves. A *starred*\nsign." in text  # wrapped at 61
+    assert "I told you twice." in text
+    assert "**" not in text and "_" not in text
+    # one rule under "never", as long as the word (5 characters of 7.2 pt), just below its baseline
+    content = reader.pages[0].get_contents().get_data().decode("latin-1")
+    rules = [tuple(map(float, m.groups())) for m in
+             re.finditer(r"([\d.]+) ([\d.]+) m ([\d.]+) ([\d.]+) l S", content)]
+    assert len(rules) == 1
+    x1, y1, x2, y2 = rules[0]
+    assert y1 == y2 and x2 - x1 == pytest.approx(5 * 7.2)
+
+
+def test_emphasis_does_not_change_the_text_or_the_pages(corpus):
+    """Same printed text line by line and the same page count as the plain drawing would give:
+    emphasis changes faces, never characters or places."""
+    path = corpus / "screenplain" / "examples" / "Big-Fish.fountain"
+    text = path.read_text(encoding="utf-8-sig")
+    result = parse(text)
+    pages = paginate(result.elements)
+    reader = read(pdf_bytes(result, pages=pages))
+    assert len(reader.pages) == pages.count + 1  # the title page
+    for number in (1, pages.count // 2, pages.count):
+        extracted = [ln.strip() for ln in reader.pages[number].extract_text().splitlines() if ln.strip()]
+        expected = [pl.text.strip() for pl in pages.pages[number - 1].lines if pl.text.strip()]
+        for line in expected:
+            assert any(line in got for got in extracted), line
+
+
+def test_emphasis_rows_follow_the_wrap():
+    from engine.export.emphasis import BOLD, ITALIC, UNDERLINE, styled_rows
+    from engine.fountain.pagination import wrap, printed_text
+
+    text = "A long line with *italic words that wrap over* and **bold** then _under lined_ words\tto the end."
+    rows = styled_rows(text, 30)
+    assert [r[0] for r in rows] == wrap(printed_text(text), 30)
+    styled = {r[0][i]: m for r in rows for i, m in enumerate(r[1]) if m}
+    flat = [(ch, m) for r in rows for ch, m in zip(*r)]
+    word = lambda w: {m for ch, m in flat_word(flat, w)}  # noqa: E731
+    assert word("italic") == {ITALIC} and word("bold") == {BOLD} and word("lined") == {UNDERLINE}
+    assert word("long") == {0} and styled
+
+
+def flat_word(flat, word):
+    chars = "".join(ch for ch, _ in flat)
+    i = chars.index(word)
+    return flat[i:i + len(word)]

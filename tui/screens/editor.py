@@ -56,6 +56,7 @@ from ..widgets.status_bar import StatusBar
 from ..widgets.suggestion_panel import SuggestionPanel
 from .anchor_edit import AnchorEditScreen
 from .context_view import ContextViewScreen
+from .export_dialog import ExportDialog
 from .external_change import ExternalChangeScreen
 from .generation_settings import GenerationSettingsScreen
 from .prompt_edit import PromptEditScreen
@@ -133,6 +134,8 @@ class EditorScreen(Screen[None]):
                 tooltip="Several short alternatives for the selected line or passage (accepting replaces it)"),
         Binding("alt+b", "scene_from_beat", "Beat", id="suggest.beat", show=False,
                 tooltip="Write the next scene from a plot beat (an anchored beat or one you type)"),
+        Binding("alt+e", "export", "Export", id="editor.export", show=False,
+                tooltip="Export the script: PDF, Fountain draft, FDX or HTML"),
         Binding("alt+p", "edit_prompt", "Edit prompt", id="editor.edit_prompt", show=False,
                 tooltip="Edit the script's prompt; saving writes a new version, the old one stays"),
     ]
@@ -214,6 +217,7 @@ class EditorScreen(Screen[None]):
         self.anchors.display = False
         self.anchors.settings_source = lambda: self.panel.settings
         self.editor.focus()
+        self.editor.open_provenance(self.script.path)  # which text came from accepted suggestions
         if self.start_at_end:  # where the writer goes on writing (and where Ctrl+J continues)
             self.editor.move_cursor(self.editor.document.end, center=True)
         self.status.set(file=self.script.path.name, modified=False)
@@ -488,10 +492,7 @@ class EditorScreen(Screen[None]):
         if replaces is not None and replaces[2] == self.generation:
             start, end, _, old = replaces  # a rewrite of the selection: it takes the passage's place
             text = fit_replacement(old, offer.text)
-            editor.history.checkpoint()  # one undo step brings the passage back
-            at, end = start, editor.replace(text, start, end, maintain_selection_offset=False).end_location
-            editor.history.checkpoint()
-            editor.move_cursor(end)
+            at, end = start, editor.replace_with_suggestion(text, start, end)  # one undo step
         else:
             if replaces is not None:
                 self.notify("The script changed since the request: the rewrite goes in at the cursor, "
@@ -643,6 +644,10 @@ class EditorScreen(Screen[None]):
         self.panel.refresh_view()
         self._schedule_prime()
 
+    def action_export(self) -> None:
+        editor = self.editor
+        self.app.push_screen(ExportDialog(self.script.path, editor.text, editor.provenance_spans))
+
     def action_edit_prompt(self) -> None:
         """Edit the script's prompt; the new version becomes the script's prompt."""
         steering = self.steering
@@ -699,6 +704,7 @@ class EditorScreen(Screen[None]):
             self.recovery_generation = message.generation
             self._warned_external = False
             self.status.set(file=self.script.path.name, modified=self.modified, message="Saved")
+            self.editor.save_provenance(self.script.path, wait=message.quit_after)
             if message.quit_after:
                 self.app.exit()
             return
@@ -727,6 +733,7 @@ class EditorScreen(Screen[None]):
             self.notify(str(exc), title="Cannot reload", severity="error", timeout=10)
             return
         self.replace_all(text)
+        self.editor.open_provenance(self.script.path)  # the record of the file on disk
         self.saved_generation = self.generation
         self.status.set(modified=False, message="Reloaded")
         self.notify("Loaded the version on disk. Ctrl+Z brings your version back.", title="Reloaded")
@@ -816,6 +823,7 @@ class EditorScreen(Screen[None]):
                 self.notify(str(exc), severity="warning")
             return
         self.replace_all(recovered)
+        self.editor.open_provenance(self.script.path)
         self.notify("Recovered your unsaved edits. Ctrl+S saves them; Ctrl+Z shows the saved file.",
                     title="Recovered")
 

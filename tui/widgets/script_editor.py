@@ -12,18 +12,28 @@ How an edit flows (the keystroke path; nothing here touches disk or a model):
 
 Writing help (Tab, Enter, autocomplete) asks ``engine.fountain.editing`` what to write and
 applies it as ordinary, undoable edits.
+
+AI-written text: the editor keeps a provenance tracker of its text (:mod:`tui.provenance_view`),
+one of the document's listeners. Accepted suggestions are marked by :meth:`ScriptEditor.insert_suggestion`;
+the record beside the script is opened (:meth:`ScriptEditor.open_provenance`) and written
+(:meth:`ScriptEditor.save_provenance`) in thread workers (groups ``provenance-load`` and
+``provenance-save``). Alt+I shows AI-written text in the theme's ``ai_text`` style.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, on, work
 from textual.binding import Binding, BindingsMap
 from textual.document._document import EditResult, Location
+from textual.document._edit import Edit
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._wrapped_document import WrappedDocument
 from textual.message import Message
+from textual.reactive import reactive
 from textual.theme import Theme
 from textual.widgets import TextArea
 
@@ -42,6 +52,10 @@ from engine.fountain.editing import (
 
 from ..fountain_document import FountainDocument
 from ..highlight import LazyHighlights
+from ..provenance_view import STATES_ATTRIBUTE, EditorProvenance, words_in
+
+if TYPE_CHECKING:
+    from engine.provenance import Provenance
 from ..themes import derived_fountain_styles, text_area_theme
 
 _DIALOGUE_KINDS = (Kind.CHARACTER, Kind.PARENTHETICAL, Kind.DIALOGUE, Kind.LYRICS)
@@ -59,6 +73,8 @@ class ScriptEditor(TextArea):
                 tooltip="Go to the start of the script"),
         Binding("ctrl+end", "cursor_document_end", "End", id="editor.document_end", show=False,
                 tooltip="Go to the end of the script"),
+        Binding("alt+i", "toggle_ai_text", "AI text", id="editor.toggle_ai_text", show=False,
+                tooltip="Show or hide which text came from accepted suggestions (AI-written text)"),
         Binding(
             "tab",
             "cycle_element",
@@ -94,6 +110,27 @@ class ScriptEditor(TextArea):
             self.index = index
             self.context = context
 
+    class ProvenanceLoaded(Message):
+        """The provenance record of the script was read (in a worker) for ``text``."""
+
+        def __init__(self, token: int, text: str, record: "Provenance | None", error: str | None) -> None:
+            super().__init__()
+            self.token = token
+            self.text = text
+            self.record = record
+            self.error = error
+
+    class ProvenanceSaved(Message):
+        """The provenance record was written to ``path`` (None: nothing to record), or ``error``."""
+
+        def __init__(self, path: Path | None, error: str | None) -> None:
+            super().__init__()
+            self.path = path
+            self.error = error
+
+    show_ai_text: reactive[bool] = reactive(False, init=False)
+    """Whether AI-written text is drawn in the theme's ``ai_text`` style (Alt+I)."""
+
     class ElementCycled(Message):
         """Tab rewrote a line as another element."""
 
@@ -119,6 +156,13 @@ class ScriptEditor(TextArea):
         self._cycle_origin: tuple[int, str] | None = None
         self._cycle_last: str | None = None
         self._cue_mark_row: int | None = None  # a row where Tab wrote an "@" before the name
+        self.provenance = EditorProvenance(lambda: self.text)  # AI-written text
+        self.provenance_path: Path | None = None  # the script whose record is open
+        self._provenance_save_lock = threading.Lock()
+        self._provenance_saves = 0  # saves asked for; a worker writes only if no later one has written
+        self._provenance_written = 0
+        self._save_after_load: Path | None = None
+        self._last_edit: Edit | None = None
         # TextArea would build (and wrap) a plain Document of the text first; start empty and
         # load the text once, into a FountainDocument.
         super().__init__("", **kwargs)
@@ -157,6 +201,10 @@ class ScriptEditor(TextArea):
         old = getattr(self, "document", None)
         if isinstance(old, FountainDocument):  # the trackers follow the editor, not one document
             document.listeners = old.listeners
+        provenance = self.provenance
+        provenance.reset()
+        if provenance.listener not in document.listeners:
+            document.listeners.append(provenance.listener)
         self.document = document
         self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
@@ -178,6 +226,7 @@ class ScriptEditor(TextArea):
         highlights.clear()
         document = self.document
         highlights.live = document.live if isinstance(document, FountainDocument) else None
+        highlights.ai_rows = self.provenance.row_spans if self.show_ai_text else None
 
     # ------------------------------------------------------------------ reading the script
     def line(self, row: int) -> str:
@@ -444,18 +493,179 @@ class ScriptEditor(TextArea):
         return True
 
     # ------------------------------------------------------------------ suggestions
-    def insert_suggestion(self, text: str, at: Location) -> Location:
+    def insert_suggestion(self, text: str, at: Location, ai: bool = True,
+                          suggestion_id: str | None = None) -> Location:
         """Insert ``text`` at ``at`` as one undo step, replacing nothing; the cursor goes to
-        the end of it. Returns that end."""
+        the end of it. With ``ai`` the inserted text is marked AI-written. Returns that end."""
         self.clear_completion()
         self._caps_row = None
         at = self.clamp_visitable(at)
         self.history.checkpoint()
         result = self.insert(text, at, maintain_selection_offset=False)
         self.history.checkpoint()
+        if ai:
+            self.mark_ai(at, result.end_location, suggestion_id)
         self.move_cursor(result.end_location)
         self.scroll_cursor_visible(animate=False)
         return result.end_location
+
+    def replace_with_suggestion(self, text: str, start: Location, end: Location, ai: bool = True,
+                                suggestion_id: str | None = None) -> Location:
+        """Put ``text`` in place of ``start``..``end`` (a rewrite of a passage) as one undo
+        step, marked AI-written with ``ai``; the cursor goes to its end, which is returned."""
+        self.clear_completion()
+        self._caps_row = None
+        start, end = sorted((start, end))
+        self.history.checkpoint()
+        result = self.replace(text, start, end, maintain_selection_offset=False)
+        self.history.checkpoint()
+        if ai:
+            self.mark_ai(start, result.end_location, suggestion_id)
+        self.move_cursor(result.end_location)
+        self.scroll_cursor_visible(animate=False)
+        return result.end_location
+
+    # ------------------------------------------------------------------ AI-written text
+    def mark_ai(self, start: Location, end: Location, suggestion_id: str | None = None) -> None:
+        """Mark ``start``..``end`` (text just put in by the last edit) as AI-written."""
+        before = self.provenance.snapshot()
+        if self.provenance.mark(start, end, suggestion_id) is None:
+            return
+        last = self._last_edit
+        if last is not None:  # redo marks it again; undo takes the mark away with the text
+            states = getattr(last, STATES_ATTRIBUTE, None)
+            self.provenance.remember(last, states.before if states is not None else before)
+        self._ai_changed()
+
+    @property
+    def provenance_spans(self) -> list[tuple[int, int]]:
+        """AI-written ``(start, end)`` character offsets into :attr:`text` (for the export)."""
+        return self.provenance.spans
+
+    def edit(self, edit: Edit) -> EditResult:
+        """Every edit (typing, paste, undo's opposite...) passes here: keep the AI spans before
+        and after it on the edit, for undo and redo."""
+        provenance = self.provenance
+        before = provenance.snapshot() if provenance.has_spans else ()
+        result = super().edit(edit)
+        self._last_edit = edit
+        if before or provenance.has_spans:
+            provenance.remember(edit, before)
+        return result
+
+    def undo(self) -> None:
+        stack = self.history.undo_stack
+        batch = stack[-1] if stack else None
+        super().undo()
+        if batch and self.provenance.restore(batch, undo=True):
+            self._ai_changed()
+
+    def redo(self) -> None:
+        stack = self.history.redo_stack
+        batch = stack[-1] if stack else None
+        super().redo()
+        if batch and self.provenance.restore(batch, undo=False):
+            self._ai_changed()
+
+    def _ai_changed(self) -> None:
+        """The spans changed without the text changing: redraw them when they are shown."""
+        if self.show_ai_text:
+            self._build_highlight_map()
+            self.refresh()
+
+    def _watch_show_ai_text(self) -> None:
+        self._build_highlight_map()
+        self.refresh()
+
+    def action_toggle_ai_text(self) -> None:
+        """Alt+I: show or hide AI-written text, and say how much there is."""
+        self.show_ai_text = not self.show_ai_text
+        spans = self.provenance_spans
+        if not self.show_ai_text:
+            self.notify("AI-written text is no longer marked.", title="AI text: hidden")
+        elif not spans:
+            self.notify("No text in this script came from accepted suggestions.", title="AI text: shown")
+        else:
+            text = self.text
+            words = words_in(text, spans)
+            total = len(text.split())
+            share = f" ({round(100 * words / total)}% of the words)" if total else ""
+            self.notify(f"Underlined: {len(spans)} passage{'s' * (len(spans) != 1)} from accepted suggestions, "
+                        f"{words} word{'s' * (words != 1)}{share}. Alt+I hides it.", title="AI text: shown")
+
+    def open_provenance(self, path: str | Path) -> None:
+        """Read the record of AI-written text beside the script at ``path`` (in a worker; edits
+        made meanwhile are kept in step). Problems and spans that could not be found again
+        after an outside edit are told in a notification."""
+        self.provenance_path = Path(path)
+        token = self.provenance.begin_load()
+        self._open_provenance_worker(token, self.provenance_path, self.text)
+
+    @work(thread=True, exclusive=True, group="provenance-load", exit_on_error=False)
+    def _open_provenance_worker(self, token: int, path: Path, text: str) -> None:
+        record, error = EditorProvenance.read(path, text)
+        self.post_message(self.ProvenanceLoaded(token, text, record, error))
+
+    @on(ProvenanceLoaded)
+    def _provenance_loaded(self, message: ProvenanceLoaded) -> None:
+        record = message.record
+        if not self.provenance.finish_load(message.token, message.text, record, broken=message.error is not None):
+            return
+        name = self.provenance_path.name if self.provenance_path else "the script"
+        if message.error:
+            self.notify(f"{message.error}. AI-written text of {name} is not known; the record is left as it is "
+                        "unless you accept a suggestion.", title="AI text record", severity="warning", timeout=12)
+        elif record is not None and record.dropped:
+            n = len(record.dropped)
+            self.notify(
+                f"{name} was changed outside Scenewright: {n} AI-written passage{'s' * (n != 1)} could not be "
+                f"found again and now count{'s' * (n == 1)} as your text.",
+                title="AI text record", severity="warning", timeout=12,
+            )
+        self._ai_changed()
+        if self._save_after_load is not None:
+            path, self._save_after_load = self._save_after_load, None
+            self.save_provenance(path)
+
+    def save_provenance(self, path: str | Path | None = None, wait: bool = False) -> None:
+        """Write the record of AI-written text beside the script at ``path`` (default: the one
+        opened) for the text as it is now; call it after the script was saved. Runs in a
+        worker (``wait``: here and now, e.g. when the app quits right after the save); a
+        failure is told in a notification."""
+        target = Path(path) if path is not None else self.provenance_path
+        if target is None:
+            return
+        provenance = self.provenance
+        if provenance.loading:  # the record being read has spans this one must not lose
+            self._save_after_load = target
+            return
+        if provenance.broken and not provenance.has_spans:
+            return  # keep the unreadable record for the writer to look at
+        text, spans = provenance.save_state()
+        self._provenance_saves += 1
+        if wait:
+            with self._provenance_save_lock:
+                written, error = EditorProvenance.write(target, text, spans)
+                self._provenance_written = self._provenance_saves
+            self._provenance_saved(self.ProvenanceSaved(written, error))
+            return
+        self._save_provenance_worker(target, text, spans, self._provenance_saves)
+
+    @work(thread=True, group="provenance-save", exit_on_error=False)
+    def _save_provenance_worker(self, path: Path, text: str, spans: tuple, number: int) -> None:
+        with self._provenance_save_lock:
+            if number < self._provenance_written:
+                return  # a later save already wrote a newer record
+            written, error = EditorProvenance.write(path, text, spans)
+            self._provenance_written = number
+        self.post_message(self.ProvenanceSaved(written, error))
+
+    @on(ProvenanceSaved)
+    def _provenance_saved(self, message: ProvenanceSaved) -> None:
+        if message.error:
+            self.notify(message.error, title="AI text record not saved", severity="warning", timeout=12)
+        elif message.path is not None:
+            self.provenance.broken = False
 
     # ------------------------------------------------------------------ navigation
     def action_cursor_document_start(self) -> None:
