@@ -9,14 +9,17 @@ from engine.cli.common import CommandError, fail, read_script
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("bench", help="measure speed against a peer (parse: screenplain; model: bare llama-cpp-python)")
+    p = sub.add_parser("bench", help="measure speed against a peer (parse: screenplain; model: a bare "
+                       "llama-cpp-python or httpx loop)")
     kinds = p.add_subparsers(dest="bench", metavar="WHAT", required=True)
     parse_p = kinds.add_parser("parse", help="full parse and per-keystroke engine work vs screenplain")
     parse_p.add_argument("file", nargs="?", help="a Fountain file (default: a generated 4,600-line feature script)")
     parse_p.add_argument("--json", action="store_true", help="one JSON object: full_ms, edit_ms, peer_full_ms")
     parse_p.add_argument("--repeat", type=int, default=21, help="full parses to take the median of (default 21)")
     parse_p.set_defaults(func=run_parse)
-    model_p = kinds.add_parser("model", help="engine vs a bare llama-cpp-python loop: throughput and time to first token")
+    model_p = kinds.add_parser(
+        "model", help="engine vs a bare loop on the same model (local: llama-cpp-python; remote: httpx to the "
+        "same server): throughput, time to first token, cancel")
     from engine.bench import model_bench
 
     model_bench.add_arguments(model_p)

@@ -12,8 +12,8 @@ from engine.cli.common import CommandError, fail, read_script
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "continue",
-        help="stream a continuation of a Fountain script from a local model",
-        description="Continue a Fountain script with the local model and stream the text to stdout. "
+        help="stream a continuation of a Fountain script from a model (local, or a server)",
+        description="Continue a Fountain script with the model and stream the text to stdout. "
         "The script is read, never written.",
     )
     p.add_argument("file", help="a .fountain file")

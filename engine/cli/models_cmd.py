@@ -151,7 +151,7 @@ def run_add(args: argparse.Namespace) -> int:
     from engine.tomlconf import ConfigError
 
     try:
-        path = add_remote_entry(
+        written = add_remote_entry(
             args.name, base_url=args.base_url, served_model=args.served_model, endpoint=args.endpoint,
             api_key_env=args.api_key_env, context_length=args.context_length, make_default=args.default,
         )
@@ -159,8 +159,13 @@ def run_add(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         return fail(str(exc))
     entry = registry.get(args.name)
-    print(f"added {entry.name}: {entry.served_model} at {entry.base_url} ({entry.endpoint}) to {path}"
+    print(f"added {entry.name}: {entry.served_model} at {entry.base_url} ({entry.endpoint}) to {written.path}"
           + ("; it is now the default" if registry.default == entry.name else ""))
+    if written.backup is not None and written.comments_kept:
+        print(f"  the previous file is at {written.backup}")
+    elif written.backup is not None:
+        print(f"scenewright: note: comments in {written.path.name} are not kept (the file had to be rewritten); "
+              f"the old file is at {written.backup}", file=sys.stderr)
     if entry.api_key_env and entry.api_key_env not in os.environ:
         print(f"scenewright: note: {entry.api_key_env} is not set in this shell", file=sys.stderr)
     return 0

@@ -65,6 +65,7 @@ BACKOFF_S = 0.5  # first wait; doubled each time
 MAX_RETRY_AFTER_S = 30.0  # a 429 asking to wait longer is reported instead of waited out
 _POLL_S = 0.02
 _TOKENIZE_CACHE = 512
+REPROBE_S = 60.0  # a counter without a server tokenizer asks again after this long (the server may be up now)
 
 
 class ChatPrompt(str):
@@ -260,6 +261,71 @@ class RemoteModel:
 
     def close(self) -> None:
         self.client.close()
+
+
+# ------------------------------------------------------------------ counting without connecting
+class RemoteTokenCounter:
+    """``counter(text) -> int`` for a remote entry that is not connected (the context view, the
+    anchors budget, ``scenewright prompt``): the server's tokenize endpoint when it has one and
+    answers, else ``estimate_tokens``, which never undercounts. Never raises for the network:
+    a server that is down or refuses the key only makes the count conservative."""
+
+    path = None  # no file: the same shape as engine.steering.tokens.TokenCounter
+
+    def __init__(self, entry: ModelEntry):
+        self.entry = entry
+        self._lock = threading.Lock()
+        self._model: RemoteModel | None = None
+        self._probed_at: float | None = None
+
+    def _backend(self) -> RemoteModel | None:
+        with self._lock:
+            now = time.monotonic()
+            if self._model is None and (self._probed_at is None or now - self._probed_at > REPROBE_S):
+                self._probed_at = now
+                client = make_client(self.entry)
+                try:
+                    kind = _probe_tokenizer(client, self.entry)
+                except RemoteError:
+                    kind = None
+                if kind is None:
+                    client.close()
+                else:
+                    self._model = RemoteModel(self.entry, client, n_ctx=self.entry.context_length, tokenizer=kind)
+            return self._model
+
+    def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
+        model = self._backend()
+        if model is not None:
+            try:
+                return model.tokenize(text, add_bos=add_bos)
+            except RemoteError:  # gone since: estimate, and ask again after REPROBE_S
+                with self._lock:
+                    if self._model is model:
+                        self._model = None
+                model.close()
+        return [-1] * estimate_tokens(text) if text else []
+
+    def __call__(self, text: str) -> int:
+        return len(self.tokenize(text)) if text else 0
+
+    def close(self) -> None:
+        if self._model is not None:
+            self._model.close()
+
+
+_COUNTERS: dict[tuple, RemoteTokenCounter] = {}
+_COUNTERS_LOCK = threading.Lock()
+
+
+def remote_token_counter(entry: ModelEntry) -> RemoteTokenCounter:
+    """The token counter of a remote entry, one per entry (it keeps its connection and counts)."""
+    key = (entry.name, entry.base_url, entry.served_model, entry.api_key_env, entry.connect_timeout, entry.read_timeout)
+    with _COUNTERS_LOCK:
+        counter = _COUNTERS.get(key)
+        if counter is None:
+            counter = _COUNTERS[key] = RemoteTokenCounter(entry)
+        return counter
 
 
 # ------------------------------------------------------------------ connecting

@@ -74,12 +74,18 @@ def close_all() -> None:
             counter.llm.close()
 
 
-def model_token_counter(model: str | None = None) -> TokenCounter:
-    """The tokenizer of the registry entry ``model`` (the default when None).
+def model_token_counter(model: str | None = None):
+    """The tokenizer of the registry entry ``model`` (the default when None): read from the
+    model file for a local entry; for a server, its tokenize endpoint where it has one, else a
+    conservative estimate that never overflows the window (it never raises on network errors).
 
     Raises ``ConfigError`` (models.toml), ``ModelError`` (unknown model, weights missing).
     """
     entry = load_registry().get(model)
+    if entry.is_remote:  # no file here
+        from engine.models.remote import remote_token_counter
+
+        return remote_token_counter(entry)
     return open_vocab(resolve(entry), entry)
 
 

@@ -140,3 +140,88 @@ def test_connection_refused_is_a_clear_message(monkeypatch):
     assert len(errors) == 1 and errors[0].kind == "server"
     assert "connection refused" in errors[0].message and f"127.0.0.1:{port}" in errors[0].message
     assert "sw-secret-never-shown" not in errors[0].message
+
+
+ADD_STUDIO = ["models", "add", "studio", "--base-url", "http://127.0.0.1:8080/v1", "--served-model", "gemma-3-27b"]
+
+
+def test_models_add_keeps_the_writers_comments(capsys):
+    original = ('# my models: the small one for the train, the studio box at work\n'
+                'default = "gemma3-270m"   # the train\n\n'
+                '# one thread: the laptop runs hot\n[models.gemma3-270m]\nthreads = 1  # really\n\n'
+                '# the old box\n[models.old]\nkind = "remote"\nbase_url = "http://a/v1"\nserved_model = "x"\n')
+    path = write_user(original)
+    assert cli_main(ADD_STUDIO + ["--default"]) == 0
+    captured = capsys.readouterr()
+    assert "not kept" not in captured.err and f"the previous file is at {path}.bak" in captured.out
+    text = path.read_text()
+    # every line of the old file is still there, in order; only the default's value changed
+    assert text.startswith(original.replace('default = "gemma3-270m"   # the train',
+                                            'default = "studio"   # the train'))
+    assert text.endswith('\n\n[models.studio]\nkind = "remote"\nbase_url = "http://127.0.0.1:8080/v1"\n'
+                         'served_model = "gemma-3-27b"\nendpoint = "completions"\n')
+    assert path.with_name("models.toml.bak").read_text() == original
+    registry = load_registry()
+    assert registry.default == "studio" and registry.get("gemma3-270m").threads == 1
+
+
+def test_models_add_replaces_an_entry_in_place_and_adds_a_default_line(capsys):
+    original = ('# mine\n[models.studio]\nkind = "remote"\nbase_url = "http://old:8080/v1"\nserved_model = "old"\n'
+                'api_key_env = "OLD_KEY"\n\n# the laptop\n[models.gemma3-270m]\nthreads = 1\n')
+    path = write_user(original)
+    assert cli_main(ADD_STUDIO + ["--endpoint", "chat", "--default"]) == 0
+    assert "not kept" not in capsys.readouterr().err
+    assert path.read_text() == (
+        'default = "studio"\n\n# mine\n[models.studio]\nkind = "remote"\nbase_url = "http://127.0.0.1:8080/v1"\n'
+        'served_model = "gemma-3-27b"\nendpoint = "chat"\n\n# the laptop\n[models.gemma3-270m]\nthreads = 1\n')
+    entry = load_registry().get("studio")
+    assert (entry.served_model, entry.endpoint, entry.api_key_env) == ("gemma-3-27b", "chat", None)
+
+
+def test_models_add_keeps_windows_line_endings():
+    path = user_registry_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'# mine\r\n[models.gemma3-270m]\r\nthreads = 1\r\n')
+    assert cli_main(ADD_STUDIO) == 0
+    raw = path.read_bytes()
+    assert raw.startswith(b'# mine\r\n[models.gemma3-270m]\r\nthreads = 1\r\n\r\n[models.studio]\r\n')
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert load_registry().get("studio").is_remote
+
+
+def test_models_add_says_plainly_when_comments_cannot_be_kept(capsys):
+    # dotted keys: the text edit cannot replace this entry, so the file is rewritten from its data
+    original = '# mine\nmodels.studio.kind = "remote"\nmodels.studio.base_url = "http://old/v1"\n' \
+               'models.studio.served_model = "old"\n'
+    path = write_user(original)
+    assert cli_main(ADD_STUDIO) == 0
+    err = capsys.readouterr().err
+    assert f"comments in models.toml are not kept (the file had to be rewritten); the old file is at {path}.bak" in err
+    assert path.with_name("models.toml.bak").read_text() == original
+    assert tomllib.loads(path.read_text())["models"]["studio"]["served_model"] == "gemma-3-27b"
+
+
+def test_models_add_into_a_new_file(capsys):
+    path = user_registry_path()
+    assert not path.exists()
+    assert cli_main(ADD_STUDIO + ["--default"]) == 0
+    out = capsys.readouterr().out
+    assert "now the default" in out and "previous file" not in out
+    assert tomllib.loads(path.read_text()) == {"default": "studio", "models": {"studio": {
+        "kind": "remote", "base_url": "http://127.0.0.1:8080/v1", "served_model": "gemma-3-27b",
+        "endpoint": "completions"}}}
+    assert not path.with_name("models.toml.bak").exists()
+
+
+def test_prompt_for_a_remote_model_counts_without_a_server(capsys):
+    """`scenewright prompt --model REMOTE` (and the context view, the anchors budget) count with
+    the server's tokenizer; with no server there, with the conservative estimate."""
+    import json
+
+    write_user('[models.gone]\nkind = "remote"\nbase_url = "http://127.0.0.1:9/v1"\nserved_model = "m"\n'
+               "context_length = 2048\n")
+    assert cli_main(["prompt", str(EXAMPLE), "--line", "40", "--model", "gone", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"] == "gone" and data["fits"]
+    # the estimate, counted section by section: never fewer than the whole prompt's estimate
+    assert data["tokens"] >= estimate_tokens(data["prompt"]) - len(data["sections"])

@@ -25,7 +25,7 @@ from engine.generation import (
 )
 from engine.models.user_file import add_remote_entry
 
-from conftest import ALIAS, KEY, KEY_ENV, start_server
+from llama_server import ALIAS, KEY, KEY_ENV, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "night-shift.fountain"
@@ -173,6 +173,7 @@ def test_a_server_killed_mid_stream_keeps_the_text_so_far(tmp_path, monkeypatch)
 def test_eight_continue_clients_at_once(remote, tmp_path):
     """Bounded load: eight `scenewright continue` processes against the one server; aggregate tokens/s printed."""
     env = dict(os.environ)
+    served_before = remote.log_text().count('"POST /v1/completions HTTP/1.1" 200')
     started = time.perf_counter()
     procs = [
         subprocess.Popen([sys.executable, "-m", "tui.main", "continue", str(EXAMPLE), "--line", str(20 + 4 * i),
@@ -187,9 +188,73 @@ def test_eight_continue_clients_at_once(remote, tmp_path):
         results.append(json.loads(out))
     wall = time.perf_counter() - started
     generated = sum(r["generated_tokens"] for r in results)
-    for r in results:
-        assert r["model"] == "studio" and 0 < r["generated_tokens"] <= 24, r
+    for i, r in enumerate(results):
+        assert r["model"] == "studio" and r["seed"] == i and 0 < r["generated_tokens"] <= 24, r
         assert r["reason"] in ("length", "eos", "stop", "repetition") and isinstance(r["text"], str), r
+        assert r["text"].strip() or r["reason"] in ("eos", "stop"), r  # empty only when the model chose to end
+    # each client got the answer to its own request: the prompts grow with the line continued from
+    assert [r["prompt_tokens"] for r in results] == sorted({r["prompt_tokens"] for r in results}), results
     assert sum(bool(r["text"].strip()) for r in results) >= 6, results  # (a model may end at once on a blank line)
+    assert remote.log_text().count('"POST /v1/completions HTTP/1.1" 200') - served_before == 8  # one request each
     print(f"8 clients: {generated} tokens in {wall:.2f} s -> {generated / wall:.1f} tokens/s aggregate "
           f"(per client: {', '.join(str(r['tokens_per_s']) for r in results)})")
+
+
+def test_bench_model_measures_the_remote_path_against_a_bare_httpx_loop(remote, capsys):
+    args = ["bench", "model", "--model", "studio", "--context", "200", "--max-tokens", "8", "--repeat", "1"]
+    assert cli_main(args + ["--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["kind"] == "remote" and result["model"] == "studio" and "httpx" in result["peer"]
+    assert result["server"] == f"{ALIAS} at {remote.base_url} (completions)" and result["tokenizer"] == "extras"
+    for path in ("engine", "bare"):
+        figures = result[path]
+        assert 0 < figures["prompt_tokens"] <= 200 and 0 < figures["generated_tokens"] <= 8, figures
+        assert figures["prompt_tokens_per_s"] > 0 and figures["gen_tokens_per_s"] > 0, figures
+        assert figures["ttft_cold_ms"] > 0 and figures["ttft_warm_ms"] > 0, figures
+        assert figures["warm_evaluated_tokens"] is None  # llama_cpp.server does not report it
+    assert result["ratio_gen_tokens_per_s"] > 0 and result["ratio_prompt_tokens_per_s"] > 0
+    assert result["cancel_during_prompt_ms"] is not None  # the stream ended as "cancelled"
+    assert result["targets"] == {"throughput_ratio_min": 0.95}
+    # the table has the same rows as for a local model
+    assert cli_main(args) == 0
+    table = capsys.readouterr().out
+    for row in ("prompt tokens/s", "generated tokens/s", "TTFT cold (ms)", "TTFT warm (ms)",
+                "warm: tokens evaluated", "cancel during prompt evaluation", "engine/bare generation throughput"):
+        assert row in table, table
+    assert "peer: bare httpx streaming loop" in table
+
+
+def test_counting_tokens_for_a_remote_model_before_it_is_connected(remote):
+    """The context view, the anchors budget and `scenewright prompt` count before any request:
+    with the server's tokenizer when it answers, else with the estimate; never an exception."""
+    from engine.models import load_registry
+    from engine.models.remote import estimate_tokens, remote_token_counter
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    engine = GenerationEngine()
+    try:
+        list(engine.load("studio"))
+        exact = engine.model("studio").count_tokens(text)
+    finally:
+        engine.close()
+    counter = remote_token_counter(load_registry().get("studio"))
+    assert counter(text) == exact and counter("") == 0 and counter.entry.name == "studio"
+    assert remote_token_counter(load_registry().get("studio")) is counter  # one per entry
+    add_remote_entry("gone", base_url="http://127.0.0.1:9/v1", served_model=ALIAS)  # nothing listens on port 9
+    gone = remote_token_counter(load_registry().get("gone"))
+    assert gone(text) == estimate_tokens(text) > exact
+
+
+def test_bench_model_has_the_same_shape_for_the_local_and_the_remote_model(remote, capsys):
+    small = ["--context", "120", "--max-tokens", "4", "--repeat", "1", "--json"]
+    assert cli_main(["bench", "model", "--model", "gemma3-270m", *small]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert cli_main(["bench", "model", "--model", "studio", *small]) == 0
+    served = json.loads(capsys.readouterr().out)
+    assert (local["kind"], served["kind"]) == ("local", "remote")
+    assert "llama-cpp-python" in local["peer"] and local["engine"]["warm_evaluated_tokens"] is not None
+    assert local["engine"].keys() == served["engine"].keys() == local["bare"].keys() == served["bare"].keys()
+    shared = {"model", "kind", "peer", "threads", "n_ctx", "max_tokens", "repeat", "engine", "bare",
+              "ratio_prompt_tokens_per_s", "ratio_gen_tokens_per_s", "cancel_during_prompt_ms", "targets"}
+    assert shared <= local.keys() and shared <= served.keys()
+    assert local["targets"]["throughput_ratio_min"] == served["targets"]["throughput_ratio_min"] == 0.95
