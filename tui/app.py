@@ -1,22 +1,38 @@
-"""The Scenewright Textual application: themes, key map, global bindings. Thin on purpose:
-the editor lives in ``screens/editor.py``, its parts in ``widgets/``."""
+"""The Scenewright Textual application: themes, key map, global bindings, the edit log. Thin on
+purpose: the editor lives in ``screens/editor.py``, its parts in ``widgets/``; the panel's
+reports go to :class:`~tui.edit_recording.EditRecording`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Iterable
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from engine.generation import GenerationEngine
 from engine.scriptfile import ScriptFile
 from engine.tomlconf import ConfigError
 
-from .commands import ModelCommands, PromptCommands, SceneCommands
+from .commands import BlindABCommands, ModelCommands, PromptCommands, SceneCommands
+from .system_commands import editor_commands
+from .edit_recording import EditRecording
 from .keymap import binding_ids, keymap_path, load_keymap
+from .messages import (
+    BlindPicked,
+    EditLogProblem,
+    SaveFinished,
+    SuggestionAccepted,
+    SuggestionRated,
+    SuggestionRejected,
+    SuggestionShown,
+)
 from .screens.editor import AUTOSAVE_INTERVAL_S, EditorScreen
 from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, text_area_theme
 
@@ -35,6 +51,9 @@ class ScenewrightApp(App[int]):
                 tooltip="Open the command palette"),
         Binding("f3", "change_theme", "Theme", id="app.change_theme", show=False,
                 tooltip="Choose a theme"),
+        # here rather than on the editor screen: it also rates a suggestion that has left the panel
+        Binding("alt+s", "rate_suggestion", "Rate", id="suggest.rate", show=False,
+                tooltip="Score (rate) the suggestion: plot, dialogue, tone (1 to 5) and tags, for the edit log"),
     ]
 
     def __init__(
@@ -48,11 +67,13 @@ class ScenewrightApp(App[int]):
         engine: GenerationEngine | None = None,
         warm_model: bool = False,
         start_at_end: bool = False,
+        edit_log: str | Path | None = None,
     ) -> None:
         """``engine``: the model engine to use (one is made, and closed on exit, when None);
         ``start_at_end``: put the cursor at the end of the script, where writing goes on;
         ``warm_model``: load the model at start and let it read the script ahead while the
-        writer pauses (what ``scenewright FILE`` does; tests leave it off)."""
+        writer pauses (what ``scenewright FILE`` does; tests leave it off);
+        ``edit_log``: the edit log file (default: editlog.sqlite3 in the data folder)."""
         super().__init__()
         self._own_engine = engine is None
         self.generation_engine = engine or GenerationEngine()
@@ -71,6 +92,7 @@ class ScenewrightApp(App[int]):
         self.theme = wanted
         self.config_errors: list[ConfigError] = list(self.theme_catalog.errors)
         self.user_keymap: dict[str, str] = {}  # binding id -> keys, from keymap.toml
+        self.edit_recording = EditRecording(self.generation_engine, script.path, edit_log, report=self.post_message)
 
     def get_default_screen(self) -> Screen:
         return EditorScreen(
@@ -89,10 +111,90 @@ class ScenewrightApp(App[int]):
         self.apply_user_keymap()
         for error in self.config_errors:
             self.notify(str(error), title="Config problem", severity="error", timeout=15)
+        self.edit_recording.open()
+        self.call_after_refresh(self._follow_editor)
+
+    def _follow_editor(self) -> None:
+        try:
+            self.edit_recording.follow(self.editor_screen)
+        except LookupError:
+            pass
 
     def on_unmount(self) -> None:
+        self.edit_recording.close()
         if self._own_engine:
             self.generation_engine.close()
+
+    # ------------------------------------------------------------------ the edit log
+    @on(SuggestionShown)
+    def _suggestion_shown(self, message: SuggestionShown) -> None:
+        self.edit_recording.shown(message.record)
+
+    @on(SuggestionAccepted)
+    def _suggestion_accepted(self, message: SuggestionAccepted) -> None:
+        self._follow_editor()
+        self.edit_recording.accepted(message)
+
+    @on(SuggestionRejected)
+    def _suggestion_rejected(self, message: SuggestionRejected) -> None:
+        self.edit_recording.rejected(message)
+
+    @on(SuggestionRated)
+    def _suggestion_rated(self, message: SuggestionRated) -> None:
+        self.edit_recording.rated(message)
+
+    @on(BlindPicked)
+    def _blind_picked(self, message: BlindPicked) -> None:
+        self.edit_recording.picked(message)
+
+    @on(TextArea.SelectionChanged)
+    def _cursor_moved(self) -> None:
+        self.edit_recording.cursor_moved()
+
+    @on(SaveFinished)
+    def _saved(self, message: SaveFinished) -> None:
+        if message.error is None:
+            self.edit_recording.saved()
+
+    @on(EditLogProblem)
+    def _edit_log_problem(self, message: EditLogProblem) -> None:
+        if not self.edit_recording.problem_is_new(message.message):
+            return
+        if message.unavailable:
+            self.edit_recording.unfollow()
+            self.notify(f"{message.message}. Suggestions are not recorded this session; writing works as usual.",
+                        title="Edit log not available", severity="warning", timeout=20)
+        else:
+            self.notify(message.message, title="Edit log", severity="warning", timeout=10)
+
+    def action_rate_suggestion(self) -> None:
+        """Rate the suggestion on show, else the last one accepted or dismissed."""
+        from .screens.rate_suggestion import RateSuggestionScreen
+
+        try:
+            panel = self.editor_screen.panel
+        except LookupError:
+            return
+        target = panel.rating_target()
+        what = "the one on show"
+        if target is None:
+            target = self.edit_recording.last_decided
+            what = "the last one you accepted or dismissed"
+        if target is None:
+            self.notify("Nothing to rate yet: ask for a suggestion first.", title="Rate", severity="information")
+            return
+        rating = self.edit_recording.ratings.get(target.key)
+
+        def rated(result) -> None:
+            if result is not None:
+                panel.rated(target, result)
+
+        self.push_screen(RateSuggestionScreen(target.text, rating, what), rated)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rate_suggestion":
+            return isinstance(self.screen, EditorScreen)
+        return True
 
     # ------------------------------------------------------------------ themes
     def fountain_theme(self, theme: Theme) -> TextAreaTheme:
@@ -110,6 +212,7 @@ class ScenewrightApp(App[int]):
         from .screens.external_change import ExternalChangeScreen
         from .screens.generation_settings import GenerationSettingsScreen
         from .screens.quit_unsaved import QuitUnsavedScreen
+        from .screens.rate_suggestion import RateSuggestionScreen, Score
         from .screens.recover import RecoverScreen
         from .widgets.anchors_panel import AnchorsPanel
         from .widgets.outline_panel import OutlinePanel
@@ -119,7 +222,7 @@ class ScenewrightApp(App[int]):
         return binding_ids(
             type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, AnchorsPanel,
             QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen, GenerationSettingsScreen,
-            AnchorEditScreen, ContextViewScreen,
+            AnchorEditScreen, ContextViewScreen, RateSuggestionScreen, Score,
         )
 
     @staticmethod
@@ -156,45 +259,41 @@ class ScenewrightApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, EditorScreen):
-            yield SystemCommand("Go to scene", "Jump to a scene by its heading", screen.action_goto_scene)
-            yield SystemCommand("Save", "Save the script", screen.action_save)
-            yield SystemCommand("Outline", "Show or hide the outline panel", screen.action_toggle_outline)
-            yield SystemCommand("Continue from cursor", "Ask the model to continue the script from the cursor",
-                                screen.action_suggest)
-            panel = screen.panel
-            if panel.can_accept:
-                yield SystemCommand("Suggestion: accept", "Put the suggestion into the script",
-                                    lambda: screen.action_accept_suggestion("whole"))
-                yield SystemCommand("Suggestion: accept first line", "Put the suggestion's first line into the script",
-                                    lambda: screen.action_accept_suggestion("line"))
-            if panel.suggestion is not None:
-                yield SystemCommand("Suggestion: retry", "Sample the same request again as a new alternative",
-                                    screen.action_retry_suggestion)
-                yield SystemCommand("Suggestion: next alternative", "Show the next alternative",
-                                    screen.action_next_suggestion)
-            if panel.generating:
-                yield SystemCommand("Suggestion: stop", "Stop the suggestion being written",
-                                    screen.action_cancel_suggestion)
-            elif panel.suggestion is not None:
-                yield SystemCommand("Suggestion: dismiss", "Dismiss the suggestion", screen.action_dismiss_suggestion)
-            yield SystemCommand("Suggestion panel", "Show, focus or hide the suggestion panel",
-                                screen.action_toggle_panel)
-            yield SystemCommand("Anchors", "Show, focus or hide the anchors panel", screen.action_toggle_anchors)
-            yield SystemCommand("Prompt: choose", "Choose the prompt of the suggestions (remembered for this script)",
-                                screen.action_choose_prompt)
-            yield SystemCommand("Context: show", "What the model reads for the next request, with token counts",
-                                screen.action_context_view)
-            yield SystemCommand("Model: choose", "Choose the model of the suggestions (from models.toml)",
-                                self.action_choose_model)
-            yield SystemCommand("Sampling: settings", "Temperature, top-p, top-k, min-p, repeat penalty, max tokens, "
-                                "alternatives, seed", screen.action_suggestion_settings)
-            yield SystemCommand("Sampling: model defaults", "Use the model's own sampling values from models.toml",
-                                screen.reset_sampling)
+            yield from editor_commands(self, screen)
 
     def action_choose_model(self) -> None:
         from textual.command import CommandPalette
 
         self.push_screen(CommandPalette(providers=[ModelCommands], placeholder="Choose a model…"))
+
+    def mark_script(self, usage: str) -> None:
+        name = self.script.path.name
+        if not self.edit_recording.mark_script(usage):
+            self.notify("The edit log is not available this session.", title="Edit log", severity="warning")
+        elif usage == "not_mine":
+            self.notify(f"{name} is marked as not yours: it never goes into dataset exports.", title="Edit log")
+        else:
+            self.notify(f"{name} is marked as {'yours' if usage == 'mine' else 'licensed'}: "
+                        "`scenewright dataset export` takes its suggestions.", title="Edit log")
+
+    def action_choose_blind_ab(self) -> None:
+        from textual.command import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[BlindABCommands],
+                                        placeholder="Compare your suggestions blind with…"))
+
+    def set_blind_ab(self, ab) -> None:
+        """Turn blind A/B on (``ab``: a :class:`~tui.blind_ab.BlindAB`) or off (None)."""
+        try:
+            panel = self.editor_screen.panel
+        except LookupError:
+            return
+        panel.apply_settings(replace(panel.settings, ab=ab))
+        if ab is None:
+            self.notify("Blind A/B is off.", title="Blind A/B")
+        else:
+            self.notify(f"Each request now also asks {ab.describe()}; the two come as A and B in random order. "
+                        "Accepting one picks it; Esc picks neither.", title="Blind A/B")
 
     async def action_quit(self) -> None:
         try:

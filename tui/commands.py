@@ -1,57 +1,24 @@
-"""Command palette providers: fuzzy "go to scene" (scene number, heading, page) and "Model: choose"."""
+"""Command palette providers: fuzzy "go to scene" (scene number, heading, page), "Model: choose",
+"Prompt: choose" and "Blind A/B: compare with…". Each lists entries of the open editor screen
+as ``(title, help, what choosing it does)``; :class:`EditorProvider` does the listing and the
+fuzzy matching."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from engine.fountain import Outline
 
+from .blind_ab import BlindAB, choices
 
-class SceneCommands(Provider):
-    """Every scene of the open script; choosing one moves the cursor to its heading."""
-
-    def _editor_screen(self):
-        from .screens.editor import EditorScreen
-
-        for screen in reversed(self.app.screen_stack):
-            if isinstance(screen, EditorScreen):
-                return screen
-        return None
-
-    def _scenes(self) -> list[tuple[str, str, int]]:
-        screen = self._editor_screen()
-        if screen is None:
-            return []
-        out = []
-        for ordinal, entry in enumerate(screen.scene_entries(), start=1):
-            out.append((self._title(entry, ordinal), f"page {entry.page}", entry.line))
-        return out
-
-    @staticmethod
-    def _title(entry: Outline, ordinal: int) -> str:
-        return f"{entry.scene_number or ordinal}  {entry.text}"
-
-    def _jump(self, line: int) -> None:
-        screen = self._editor_screen()
-        if screen is not None:
-            screen.jump_to(line)
-
-    async def discover(self) -> Hits:
-        for title, help_text, line in self._scenes():
-            yield DiscoveryHit(title, partial(self._jump, line), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, line in self._scenes():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._jump, line), text=title, help=help_text)
+Entry = tuple[str, str, Callable[[], object]]  # title, help, what choosing it does
 
 
-class ModelCommands(Provider):
-    """Every model of models.toml; choosing one makes it the panel's model (it loads in the background)."""
+class EditorProvider(Provider):
+    """A provider of entries of the editor screen under the palette (none without one)."""
 
     def _screen(self):
         from .screens.editor import EditorScreen
@@ -60,6 +27,44 @@ class ModelCommands(Provider):
             if isinstance(screen, EditorScreen):
                 return screen
         return None
+
+    def entries(self, screen) -> list[Entry]:
+        raise NotImplementedError
+
+    def _entries(self) -> list[Entry]:
+        screen = self._screen()
+        return self.entries(screen) if screen is not None else []
+
+    async def discover(self) -> Hits:
+        for title, help_text, run in self._entries():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, run in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, text=title, help=help_text)
+
+
+class SceneCommands(EditorProvider):
+    """Every scene of the open script; choosing one moves the cursor to its heading."""
+
+    def entries(self, screen) -> list[Entry]:
+        return [(self._title(entry, ordinal), f"page {entry.page}", partial(screen.jump_to, entry.line))
+                for ordinal, entry in enumerate(screen.scene_entries(), start=1)]
+
+    @staticmethod
+    def _title(entry: Outline, ordinal: int) -> str:
+        return f"{entry.scene_number or ordinal}  {entry.text}"
+
+
+class ModelCommands(EditorProvider):
+    """Every model of models.toml; choosing one makes it the panel's model (it loads in the background)."""
+
+    def entries(self, screen) -> list[Entry]:
+        return [(title, help_text, partial(screen.choose_model, name)) if name else (title, help_text, lambda: None)
+                for title, help_text, name in self._models()]
 
     def _models(self) -> list[tuple[str, str, str]]:
         """(title, help, model name) for each model, or one entry explaining what is wrong."""
@@ -84,68 +89,79 @@ class ModelCommands(Provider):
             out.append((title, f"{size}{info.status} · {entry.description or entry.where()}", name))
         return out
 
-    def _choose(self, name: str) -> None:
+
+
+class BlindABCommands(EditorProvider):
+    """The other model, prompt version or seed the writer's suggestions are compared with (or off)."""
+
+    def entries(self, screen) -> list[Entry]:
+        return [(title, help_text, partial(self._choose, ab)) for title, help_text, ab in self._options()]
+
+    def _options(self) -> list[tuple[str, str, BlindAB | None]]:
+        """(title, help, comparison) for each comparison on offer."""
+        from engine.tomlconf import ConfigError
+
         screen = self._screen()
-        if screen is not None and name:
-            screen.choose_model(name)
+        if screen is None:
+            return []
+        panel = screen.panel
+        try:
+            registry = panel.engine.registry
+        except ConfigError as exc:
+            registry = None
+            problem = str(exc)
+        else:
+            problem = None
+        current = panel.settings.ab
+        out = []
+        for title, ab in choices(registry, screen.steering.prompts(), panel.model_name()):
+            mark = "  (in use)" if ab == current else ""
+            if ab is None:
+                help_text = "One suggestion per request, as usual"
+            elif ab.kind == "seed":
+                help_text = "Two samples of your model and prompt with different seeds"
+            else:
+                help_text = f"Your settings against {ab.describe()}, shown as A and B in random order"
+            out.append((title + mark, help_text, ab))
+        if problem:
+            out.append(("models.toml has a problem", problem, current))
+        return out
 
-    async def discover(self) -> Hits:
-        for title, help_text, name in self._models():
-            yield DiscoveryHit(title, partial(self._choose, name), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, name in self._models():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._choose, name), text=title, help=help_text)
+    def _choose(self, ab: BlindAB | None) -> None:
+        set_blind_ab = getattr(self.app, "set_blind_ab", None)
+        if set_blind_ab is not None:
+            set_blind_ab(ab)
 
 
-class PromptCommands(Provider):
+class PromptCommands(EditorProvider):
     """The prompt library (built-in and the user's), fuzzy-searched with rapidfuzz on title, id,
     kind, genres and description; choosing one makes it the script's prompt (remembered in the
     anchor store beside the script)."""
 
-    def _screen(self):
-        from .screens.editor import EditorScreen
+    def entries(self, screen) -> list[Entry]:
+        return self._listed(screen, screen.steering.prompts().all())
 
-        for screen in reversed(self.app.screen_stack):
-            if isinstance(screen, EditorScreen):
-                return screen
-        return None
+    def _listed(self, screen, prompts) -> list[Entry]:
+        current = screen.steering.prompt_id
+        return [(self._title(p, current), self._help(p), partial(screen.choose_prompt, p)) for p in prompts]
 
-    def _title(self, prompt, current: str | None) -> str:
+    @staticmethod
+    def _title(prompt, current: str | None) -> str:
         mark = "  (in use)" if prompt.id == current else ""
         return f"{prompt.title}{mark}"
 
-    def _help(self, prompt) -> str:
+    @staticmethod
+    def _help(prompt) -> str:
         genres = f" · {', '.join(prompt.genres)}" if prompt.genres else ""
         return f"{prompt.ref} · {prompt.kind}{genres}" + (f" · {prompt.description}" if prompt.description else "")
 
-    def _choose(self, prompt) -> None:
-        screen = self._screen()
-        if screen is not None:
-            screen.choose_prompt(prompt)
-
-    async def discover(self) -> Hits:
-        screen = self._screen()
-        if screen is None:
-            return
-        steering = screen.steering
-        current = steering.prompt_id
-        for prompt in steering.prompts().all():
-            yield DiscoveryHit(self._title(prompt, current), partial(self._choose, prompt), help=self._help(prompt))
-
     async def search(self, query: str) -> Hits:
+        """rapidfuzz over every field of the prompts (the palette's matcher sees only titles)."""
         screen = self._screen()
         if screen is None:
             return
-        steering = screen.steering
-        current = steering.prompt_id
         matcher = self.matcher(query)
-        found = steering.prompts().search(query)
-        for rank, prompt in enumerate(found):
-            title = self._title(prompt, current)
+        found = self._listed(screen, screen.steering.prompts().search(query))
+        for rank, (title, help_text, run) in enumerate(found):
             score = max(matcher.match(title), 1.0 - rank / (len(found) + 1) * 0.5)
-            yield Hit(score, matcher.highlight(title), partial(self._choose, prompt), text=title,
-                      help=self._help(prompt))
+            yield Hit(score, matcher.highlight(title), run, text=title, help=help_text)

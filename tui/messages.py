@@ -11,7 +11,7 @@ from engine.fountain import Outline
 from engine.fountain.pagination import Pages
 from engine.generation import ContextEvent, DoneEvent, StatsEvent
 
-from .suggestions import SuggestionRecord
+from .suggestions import Rating, SuggestionRecord
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,8 @@ class GenerationEnded(Message):
         self.job = job
 
 
-# What the panel tells the app about the writer's decisions (a later issue routes these to
-# the edit log). Each carries a ``SuggestionRecord``.
+# What the panel tells the app about the writer's decisions; the app routes them to the edit
+# log (``tui.edit_recording``). Each carries a ``SuggestionRecord``.
 
 
 class SuggestionShown(Message):
@@ -179,14 +179,21 @@ class SuggestionShown(Message):
 
 
 class SuggestionAccepted(Message):
-    """The writer put ``text`` (all that was offered, or its first line) into the script at ``at``."""
+    """The writer put ``text`` (all that was offered, or its first line) into the script at ``at``.
 
-    def __init__(self, record: SuggestionRecord, part: str, text: str, at: tuple[int, int]) -> None:
+    ``end``: where what went in ends (it may carry a blank line before ``text``, or replace a
+    selection), and ``version``: the editor's document version just after, so that the edit
+    log can follow the inserted text through edits made before this message arrives."""
+
+    def __init__(self, record: SuggestionRecord, part: str, text: str, at: tuple[int, int],
+                 end: tuple[int, int] | None = None, version: int | None = None) -> None:
         super().__init__()
         self.record = record
         self.part = part  # "whole" | "line"
         self.text = text
         self.at = at
+        self.end = end
+        self.version = version
 
 
 class SuggestionRejected(Message):
@@ -205,3 +212,34 @@ class SuggestionRetried(Message):
     def __init__(self, record: SuggestionRecord) -> None:
         super().__init__()
         self.record = record
+
+
+class BlindPicked(Message):
+    """The writer picked ``winner`` ("A", "B", or None for neither) of a blind A/B comparison:
+    ``a`` was shown as A, ``b`` as B; ``key`` is the comparison's id."""
+
+    def __init__(self, a: SuggestionRecord, b: SuggestionRecord, winner: str | None, key: str) -> None:
+        super().__init__()
+        self.a = a
+        self.b = b
+        self.winner = winner
+        self.key = key
+
+
+class SuggestionRated(Message):
+    """The writer rated the suggestion ``record``."""
+
+    def __init__(self, record: SuggestionRecord, rating: Rating) -> None:
+        super().__init__()
+        self.record = record
+        self.rating = rating
+
+
+class EditLogProblem(Message):
+    """The edit log failed (posted from its writer thread): ``message`` names the file and the
+    cause; ``unavailable``: it could not be opened, nothing is recorded this session."""
+
+    def __init__(self, message: str, unavailable: bool) -> None:
+        super().__init__()
+        self.message = message
+        self.unavailable = unavailable

@@ -7,15 +7,23 @@
 * :class:`Alternative`: one sampled continuation, streamed; ``consumed`` counts the characters
   already put in the script by "accept line", so what is left to offer is ``text[consumed:]``.
 * :class:`SuggestionRecord`: what the panel reports to the app (shown / accepted / rejected /
-  retried), immutable, for the edit log.
+  retried), immutable, for the edit log: with the keys the log files it under (a request's
+  ``key``, an alternative's ``key``), the script snapshot, what the model read and the
+  sampling it used.
+* :class:`Rating`: the writer's ratings of one suggestion (1 to 5, and free tags).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import uuid
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from engine.generation import ContextEvent, ContinueRequest, StatsEvent
+from engine.generation.request import Sampling
 from engine.models.registry import ModelEntry
+
+from .blind_ab import BlindAB, BlindPair
 
 #: The sampling settings a writer can change, with their bounds: (label, kind, low, high).
 SAMPLING_FIELDS: dict[str, tuple[str, type, float, float]] = {
@@ -27,6 +35,25 @@ SAMPLING_FIELDS: dict[str, tuple[str, type, float, float]] = {
     "max_tokens": ("Max tokens", int, 1, 4096),
 }
 MAX_ALTERNATIVES = 5
+RATING_FIELDS = {"plot": "Plot coherence", "dialogue": "Dialogue quality", "tone": "Tone consistency"}
+
+
+def new_key() -> str:
+    """A fresh identifier (the edit log files requests and suggestions under these)."""
+    return uuid.uuid4().hex
+
+
+def resolved_sampling(request: ContinueRequest, entry: ModelEntry | None) -> dict[str, Any]:
+    """The sampling ``request`` runs with: its own values, else the model entry's."""
+    if entry is None:
+        values: dict[str, Any] = {f.name: getattr(request, f.name) for f in fields(Sampling)}
+        values["max_tokens"] = request.max_tokens
+    else:
+        sampling = request.sampling(entry)
+        values = {f.name: getattr(sampling, f.name) for f in fields(Sampling)}
+        values["max_tokens"] = request.token_limit(entry)
+    values["alternatives"] = request.n
+    return values
 
 
 @dataclass(frozen=True)
@@ -40,6 +67,7 @@ class GenerationSettings:
     max_tokens: int | None = None
     alternatives: int = 1  # sampled one after the other for each request
     seed: int | None = None  # alternative i uses seed + i; random when None
+    ab: BlindAB | None = None  # blind A/B: each request also samples this other candidate
 
     def effective(self, entry: ModelEntry | None) -> dict[str, float | int | None]:
         """Each sampling value as it will be used: the writer's, else the model entry's."""
@@ -82,6 +110,8 @@ class GenerationSettings:
             parts.append(f"≤{v['max_tokens']} tok")
         if self.seed is not None:
             parts.append(f"seed {self.seed}")
+        if self.ab is not None:
+            parts.append(f"A/B vs {self.ab.describe()}")
         return " · ".join(parts)
 
 
@@ -95,6 +125,14 @@ class Alternative:
     stats: StatsEvent | None = None
     prompt: tuple[int, int] | None = None  # prompt evaluation (done, total) while reading the script
     restarts: int = 0  # times the repetition guard threw it away and sampled again
+    key: str = field(default_factory=new_key)  # the edit log's suggestion id
+    request_key: str = ""  # the edit log's request id (several alternatives share one)
+    context: ContextEvent | None = None  # what the model read for it
+    sampling: dict[str, Any] = field(default_factory=dict)  # what its request sampled with
+    request_seed: int | None = None  # the seed its request asked for (None: random)
+    prompt_ref: tuple[str, int] | None = None  # (prompt id, version), from DoneEvent
+    label: str | None = None  # "A" or "B" in a blind comparison
+    rating: "Rating | None" = None
 
     @property
     def offered(self) -> str:
@@ -122,6 +160,9 @@ class Suggestion:
     accepted: bool = False  # some of it went into the script
     samples: int = 0  # alternatives asked for so far (seeds of retries follow on from these)
     steered: object | None = None  # the engine.steering Steered prompt (a retry renders the same)
+    key: str = field(default_factory=new_key)  # the edit log's request id of its next samples
+    blind: BlindPair | None = None  # a blind A/B comparison: two candidates, the pick
+    pending: list = field(default_factory=list)  # blind A/B: (slot, steered, request, key) still to sample
 
     @property
     def shown(self) -> Alternative | None:
@@ -131,16 +172,21 @@ class Suggestion:
 
     def slot(self, index: int) -> Alternative:
         while len(self.alternatives) <= index:
-            self.alternatives.append(Alternative(len(self.alternatives)))
+            self.alternatives.append(Alternative(len(self.alternatives), request_key=self.key))
         return self.alternatives[index]
 
     def record(self, alternative: Alternative | None = None) -> "SuggestionRecord":
-        alt = alternative or self.shown or Alternative(0)
+        alt = alternative or self.shown or Alternative(0, request_key=self.key)
+        context = alt.context or self.context
+        prompt_ref = alt.prompt_ref
+        rendered = getattr(context, "rendered", None)
+        if rendered is not None and getattr(rendered, "ref", None):
+            prompt_ref = tuple(rendered.ref)  # type: ignore[assignment]
         return SuggestionRecord(
             request_id=self.id,
             slot=alt.slot,
             alternatives=len(self.alternatives),
-            model=self.model or self.settings.model or "",
+            model=(context.model if context else None) or self.model or self.settings.model or "",
             text=alt.text,
             offered=alt.offered,
             reason=alt.reason,
@@ -148,7 +194,17 @@ class Suggestion:
             cursor=self.cursor,
             settings=self.settings,
             stats=alt.stats,
-            prompt_tokens=self.context.prompt_tokens if self.context else None,
+            prompt_tokens=context.prompt_tokens if context else None,
+            key=alt.key,
+            request_key=alt.request_key or self.key,
+            script=self.script,
+            version=self.version,
+            context=context,
+            prompt_ref=prompt_ref,  # type: ignore[arg-type]
+            sampling=dict(alt.sampling),
+            request_seed=alt.request_seed,
+            label=alt.label,
+            consumed=alt.consumed,
         )
 
 
@@ -168,6 +224,51 @@ class SuggestionRecord:
     settings: GenerationSettings
     stats: StatsEvent | None
     prompt_tokens: int | None
+    key: str = ""  # the edit log's suggestion id
+    request_key: str = ""  # the edit log's request id
+    script: str = field(default="", repr=False)  # the text the request was made for
+    version: int = 0  # the editor's document version then
+    context: ContextEvent | None = field(default=None, repr=False)  # what the model read
+    prompt_ref: tuple[str, int] | None = None
+    sampling: dict[str, Any] = field(default_factory=dict, compare=False)
+    request_seed: int | None = None
+    label: str | None = None  # "A" or "B" in a blind comparison
+    consumed: int = 0  # characters of it accepted into the script before this report
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The writer's ratings of one suggestion: 1 to 5 each (None: not rated), free tags."""
+
+    plot: int | None = None
+    dialogue: int | None = None
+    tone: int | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.plot is None and self.dialogue is None and self.tone is None and not self.tags
+
+    def summary(self) -> str:
+        """``"plot 4 · dialogue 3 · tone 5 · needs more conflict"``"""
+        parts = [f"{name} {getattr(self, name)}" for name in RATING_FIELDS if getattr(self, name) is not None]
+        return " · ".join(parts + list(self.tags))
+
+
+def parse_tags(text: str) -> tuple[tuple[str, ...], str | None]:
+    """Comma-separated tags as typed (``"needs more conflict, too long"``): ``(tags, problem)``."""
+    tags: list[str] = []
+    for raw in text.split(","):
+        tag = " ".join(raw.split())
+        if not tag:
+            continue
+        if len(tag) > 60:
+            return (), f"Tag {tag[:20]!r}…: at most 60 characters (separate tags with commas)"
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > 12:
+        return (), f"At most 12 tags, not {len(tags)}"
+    return tuple(tags), None
 
 
 @dataclass(frozen=True)

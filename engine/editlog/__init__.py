@@ -29,6 +29,7 @@ from .store import (
     EditLog,
     EditLogError,
     Insertion,
+    LogUnavailable,
     UnknownId,
     blind_pair,
     content_hash,
@@ -36,6 +37,7 @@ from .store import (
     edit_distance,
     model_file_hash,
     new_id,
+    scene_at,
     script_key,
 )
 from .tracking import InsertionTracker
@@ -50,6 +52,7 @@ __all__ = [
     "Filters",
     "Insertion",
     "InsertionTracker",
+    "LogUnavailable",
     "MIGRATIONS",
     "Record",
     "SCHEMA_VERSION",
@@ -64,6 +67,7 @@ __all__ = [
     "model_file_hash",
     "new_id",
     "parse_time",
+    "scene_at",
     "script_key",
     "select_records",
     "variant",

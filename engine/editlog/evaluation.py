@@ -172,8 +172,10 @@ def ab_table(summary: ABSummary) -> str:
     lines = ["Blind A/B picks (win rate of the first variant, 95% Wilson interval):"]
     for p in summary.pairs:
         rate = "-" if p.win_rate is None else f"{p.win_rate:.0%} [{p.ci_low:.0%}, {p.ci_high:.0%}]"
+        # the same model and prompt on both sides (two seeds): the tally is side A against side B
+        pair = f"{p.first}  vs  {p.second}" if p.first != p.second else f"{p.first}, two samples: A vs B"
         lines.append(
-            f"  {p.first}  vs  {p.second}: {p.first_wins}-{p.second_wins}"
+            f"  {pair}: {p.first_wins}-{p.second_wins}"
             + (f" ({p.neither} neither)" if p.neither else "") + f"  {rate}"
         )
     if summary.decided:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import random
 import sqlite3
 import threading
@@ -54,6 +55,10 @@ class EditLogError(Exception):
 
 class DiskFull(EditLogError):
     """The disk (or the database's page limit) is full; nothing of the failed write was kept."""
+
+
+class LogUnavailable(EditLogError):
+    """The log could not be opened (``EditLogWriter.unavailable``): nothing is recorded."""
 
 
 class UnknownId(EditLogError):
@@ -104,6 +109,20 @@ def model_file_hash(path: str | Path) -> str:
                 digest.update(block)
         _FILE_HASHES[key] = digest.hexdigest()
     return _FILE_HASHES[key]
+
+
+def scene_at(script_text: str, cursor: tuple[int, int]) -> tuple[int | None, str | None]:
+    """``(index, heading)`` of the scene the cursor is in (0-based index among the scene
+    headings), or ``(None, None)`` before the first heading. Parses the script up to the cursor."""
+    from engine.fountain import Kind, parse
+
+    row = max(0, int(cursor[0]))
+    lines = script_text.split("\n")
+    head = "\n".join(lines[: row + 1])
+    headings = [e for e in parse(head).elements if e.kind is Kind.SCENE_HEADING and e.line <= row]
+    if not headings:
+        return None, None
+    return len(headings) - 1, headings[-1].text
 
 
 def script_key(path: str | Path) -> str:
@@ -255,7 +274,9 @@ class EditLog:
         script_hash: str | None = None,
         scene: str | None = None,
         scene_index: int | None = None,
+        locate_scene: bool = False,
         model_hash: str | None = None,
+        model_path: str | Path | None = None,
         prompt_id: str | None = None,
         prompt_version: int | None = None,
         system_chars: int = 0,
@@ -271,6 +292,11 @@ class EditLog:
     ) -> str:
         """Record one request; returns its id. ``script_hash`` defaults to the hash of ``script_text``.
 
+        Work that the editor must not wait for is done here (in the writer's thread): with
+        ``locate_scene`` and no ``scene``, the scene heading before the cursor is found in
+        ``script_text``; with ``model_path`` and no ``model_hash``, the model file is hashed
+        (once per file per process).
+
         The stats may be left out and come with the suggestions (``record_suggestion(stats=...)``):
         the request then takes time to first token, speed and prompt tokens from its first
         alternative, and its generated tokens are the total of its alternatives'.
@@ -279,6 +305,13 @@ class EditLog:
             if script_text is None:
                 raise ValueError("record_request needs script_text or script_hash")
             script_hash = content_hash(script_text)
+        if locate_scene and scene is None and scene_index is None and script_text is not None:
+            scene_index, scene = scene_at(script_text, cursor)
+        if model_hash is None and model_path is not None:
+            try:
+                model_hash = model_file_hash(model_path)
+            except OSError:
+                model_hash = None  # the file went away: the request is still worth keeping
         rid = id or new_id()
         with self._writing("the request") as db:
             script_id = self._script_id(db, script, genre)
@@ -428,6 +461,15 @@ class EditLog:
                 [final_text, distance, new_state, now_iso(), suggestion_id],
             )
         return distance
+
+    def set_model_hash(self, model: str, model_hash: str) -> int:
+        """Fill in the file hash of ``model`` on its requests recorded without one (the editor
+        hashes a model file in the background and records its requests meanwhile); returns how
+        many requests got it."""
+        with self._writing("the model's file hash") as db:
+            cur = db.execute("UPDATE requests SET model_hash = ? WHERE model = ? AND model_hash IS NULL",
+                             [model_hash, model])
+            return int(cur.rowcount)
 
     # ------------------------------------------------------------------ blind A/B
     def record_comparison(self, a_id: str, b_id: str, *, id: str | None = None) -> str:
@@ -584,8 +626,12 @@ def _translate(exc: sqlite3.Error, path: Path, what: str) -> EditLogError:
     if base == _CORRUPT:
         return EditLogError(f"edit log {path}: the file is damaged ({text}); move it aside to start a new one")
     if base == _READONLY:
+        if what == "opening the log":
+            return EditLogError(f"edit log {path}: read-only (the file or its folder cannot be written)")
         return EditLogError(f"edit log {path}: read-only; {what} was not recorded")
     if base == _CANTOPEN:
+        if not path.exists() and not os.access(path.parent, os.W_OK):
+            return EditLogError(f"edit log {path}: cannot create the file (its folder {path.parent} is read-only)")
         return EditLogError(f"edit log {path}: cannot open the file ({text})")
     if base in (_BUSY, _LOCKED):
         return EditLogError(f"edit log {path}: busy (another Scenewright is writing); {what} was not recorded")

@@ -12,7 +12,9 @@ SQLite. Every ``EditLog`` write method has a twin here with the same arguments; 
 and returns at once (ids are made here, so ``record_*`` hand them back before the row is written).
 Calls are written in order, each in its own transaction. A failure (full disk, a forgotten id)
 goes to ``on_error`` (called in the writer thread) and to ``errors``; the thread goes on with the
-next call, so a full disk loses the writes made while it is full and nothing else.
+next call, so a full disk loses the writes made while it is full and nothing else. A log that
+cannot be opened is reported once, as ``LogUnavailable`` (also kept in ``unavailable``), and
+every later call is dropped.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
-from .store import EditLog, EditLogError, default_path, new_id
+from .store import EditLog, EditLogError, LogUnavailable, default_path, new_id
 
 log = logging.getLogger("scenewright.editlog")
 
@@ -87,6 +89,9 @@ class EditLogWriter:
     def pick(self, comparison_id: str, winner: str | None) -> None:
         self.put("pick", comparison_id, winner)
 
+    def set_model_hash(self, model: str, model_hash: str) -> None:
+        self.put("set_model_hash", model, model_hash)
+
     def mark_script(self, path: str | Path, usage: str, genre: str | None = None) -> None:
         self.put("mark_script", path, usage, genre)
 
@@ -126,8 +131,8 @@ class EditLogWriter:
             try:
                 self._log = EditLog.open(self.path)
             except EditLogError as exc:
-                self.unavailable = exc
-                self._report(exc)
+                self.unavailable = LogUnavailable(str(exc))
+                self._report(self.unavailable)
         try:
             while True:
                 item = self._queue.get()

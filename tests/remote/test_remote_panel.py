@@ -16,6 +16,7 @@ from tui.messages import TokensStreamed
 from tui.screens.generation_settings import GenerationSettingsScreen
 
 from llama_server import ALIAS, start_server
+from message_recorder import Recorder
 
 SCENE = """\
 INT. LA ESTRELLA BAKERY - NIGHT
@@ -32,20 +33,6 @@ Tell them we close at six.
 """
 
 
-class Recorder:
-    """Every message the app dispatches (``run_test(message_hook=...)``), once each."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-        self._seen: set[int] = set()
-
-    def __call__(self, message) -> None:
-        if id(message) not in self._seen:
-            self._seen.add(id(message))
-            self.messages.append(message)
-
-    def of(self, cls) -> list:
-        return [m for m in self.messages if isinstance(m, cls)]
 
 
 async def settle(pilot) -> None:

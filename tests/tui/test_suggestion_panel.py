@@ -22,6 +22,7 @@ from tui.messages import (
 )
 from tui.screens.generation_settings import GenerationSettingsScreen
 from tui.suggestions import GenerationSettings, first_line
+from message_recorder import Recorder
 
 SCENE = """\
 INT. LA ESTRELLA BAKERY - NIGHT
@@ -61,20 +62,6 @@ def burst(app, text: str = "", *keys: str) -> None:
         app.post_message(events.Key(key, "\x1b" if key == "escape" else None))
 
 
-class Recorder:
-    """Every message the app dispatches (``run_test(message_hook=...)``)."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-        self._seen: set[int] = set()
-
-    def __call__(self, message) -> None:
-        if id(message) not in self._seen:  # a bubbling message is dispatched at each level
-            self._seen.add(id(message))
-            self.messages.append(message)  # (kept alive here, so ids are not reused)
-
-    def of(self, cls) -> list:
-        return [m for m in self.messages if isinstance(m, cls)]
 
 
 async def start(pilot, settle, *, max_tokens: int = 16, **settings) -> None:

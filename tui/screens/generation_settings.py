@@ -1,5 +1,6 @@
 """The suggestion settings: model and sampling (temperature, top-p, top-k, min-p, repeat
-penalty, max tokens), alternatives per request and seed.
+penalty, max tokens), alternatives per request, seed, and blind A/B (what each request is
+compared with: another model, another prompt version, another seed; see :mod:`tui.blind_ab`).
 
 Opens filled with the values in use (the writer's, else the model entry's from models.toml);
 dismisses with the new :class:`~tui.suggestions.GenerationSettings` or None when cancelled.
@@ -16,7 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from engine.models.registry import ModelEntry, Registry
+from engine.steering import PromptLibrary
 
+from ..blind_ab import BlindAB, choices
 from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, GenerationSettings
 
 
@@ -30,11 +33,14 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
                 tooltip="Put back the chosen model's own values from models.toml"),
     ]
 
-    def __init__(self, settings: GenerationSettings, registry: Registry | None, problem: str | None = None) -> None:
+    def __init__(self, settings: GenerationSettings, registry: Registry | None, problem: str | None = None,
+                 library: PromptLibrary | None = None) -> None:
+        """``library``: the prompt library for blind A/B of prompt versions (read when None)."""
         super().__init__()
         self.settings = settings
         self.registry = registry
         self.problem = problem
+        self.library = library
         self._model = self._initial_model()
 
     def _initial_model(self) -> str | None:
@@ -71,6 +77,11 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
                 yield Label("Seed", classes="field-label")
                 yield Input("" if self.settings.seed is None else str(self.settings.seed), type="integer",
                             id="seed", placeholder="random", compact=True, tooltip="Empty: a new random seed for every sample")
+                yield Label("Blind A/B", classes="field-label")
+                yield Select(self._ab_options(), value=self.settings.ab.value if self.settings.ab else "off",
+                             allow_blank=False, id="ab", compact=True,
+                             tooltip="Each request also asks this; the two come as A and B in random order "
+                                     "and you pick the better one (scenewright eval reports win rates)")
             yield Static(self.problem or "", id="settings-error", markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply ^s", id="apply", variant="primary")
@@ -82,6 +93,20 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
             return []
         return [(f"{name} (default)" if name == self.registry.default else name, name)
                 for name in self.registry.models]
+
+    def _ab_options(self) -> list[tuple[str, str]]:
+        if self.library is None:
+            from engine.steering import load_library
+
+            try:
+                self.library = load_library()
+            except Exception:  # the prompt files' problems are told where prompts are used
+                self.library = None
+        options = [(title, ab.value if ab else "off") for title, ab in choices(self.registry, self.library)]
+        current = self.settings.ab
+        if current is not None and current.value not in {v for _, v in options}:
+            options.append((f"{current.describe()} (not found)", current.value))
+        return options
 
     def on_mount(self) -> None:
         self.query_one("#temperature", Input).focus()
@@ -121,7 +146,11 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
         model = self._model
         if self.registry is not None and model == self.registry.default:
             model = None  # follow the registry's default
-        settings = GenerationSettings(model=model, alternatives=alternatives, seed=seed, **values)
+        ab_value = self.query_one("#ab", Select).value
+        ab = BlindAB.from_value(ab_value) if isinstance(ab_value, str) else None
+        if ab is not None and ab.kind == "model" and ab.other == (self._model or model):
+            return None, "Blind A/B: choose another model than the one in use (or another seed)"
+        settings = GenerationSettings(model=model, alternatives=alternatives, seed=seed, ab=ab, **values)
         return settings.without_defaults(self._entry(self._model)), None
 
     # ------------------------------------------------------------------ actions

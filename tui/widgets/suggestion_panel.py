@@ -20,9 +20,15 @@ How it works (the editor screen owns the keys and the script; the panel owns the
   writer pauses, so the next request only evaluates what changed (group ``generate``: a real
   request cancels it).
 
+* Blind A/B (``settings.ab``, :mod:`tui.blind_ab`): a request samples one candidate with the
+  writer's settings and one with the other model, prompt version or seed, one after the other,
+  shown as "A" and "B" in random order with model and statistics hidden; accepting one (or
+  ``a``/``b`` in the panel) picks it, dismissing picks neither, and then the panel says which
+  was which.
+
 The panel reports the writer's decisions as ``SuggestionShown`` / ``SuggestionAccepted`` /
-``SuggestionRejected`` / ``SuggestionRetried`` messages (:mod:`tui.messages`), which bubble up
-to the app.
+``SuggestionRejected`` / ``SuggestionRetried`` / ``SuggestionRated`` / ``BlindPicked``
+messages (:mod:`tui.messages`), which bubble up to the app (and on to the edit log).
 """
 
 from __future__ import annotations
@@ -53,10 +59,12 @@ from engine.models import ModelError
 from engine.models.registry import ModelEntry
 from engine.tomlconf import ConfigError
 
+from ..blind_ab import BlindABError, BlindPair, other_side, shuffle
 from ..generation_feed import GenerationFeed
 from ..messages import (
     AlternativeFinished,
     AlternativeRestarted,
+    BlindPicked,
     ContextAssembled,
     GenerationEnded,
     ModelFailed,
@@ -64,13 +72,24 @@ from ..messages import (
     ModelLoading,
     PromptProgress,
     SuggestionAccepted,
+    SuggestionRated,
     SuggestionRejected,
     SuggestionRetried,
     SuggestionShown,
     TokensStreamed,
 )
 from ..steering import ScriptSteering, steered_request
-from ..suggestions import Alternative, GenerationSettings, Offer, Suggestion, first_line
+from ..suggestions import (
+    Alternative,
+    GenerationSettings,
+    Offer,
+    Rating,
+    Suggestion,
+    SuggestionRecord,
+    first_line,
+    new_key,
+    resolved_sampling,
+)
 from .stream_text import StreamText
 
 WARM_LOAD_DELAY_S = 1.0  # with warm=True, the model starts loading this long after the panel is on screen
@@ -102,6 +121,7 @@ HINTS = (
     ("suggest.cancel", "stop"),
     ("suggest.dismiss", "dismiss"),
     ("suggest.settings", "settings"),
+    ("suggest.rate", "rate"),
 )
 
 
@@ -112,6 +132,10 @@ class _Job:
     suggestion: int | None  # the Suggestion it samples for; None when priming
     first_slot: int = 0
     primes: tuple[int, int] | None = None  # priming: the cursor it reads the script up to
+    steered: object | None = None  # the Steered prompt it renders (a blind A/B side has its own)
+    request_key: str | None = None  # the edit log's request id of its alternatives
+    worker: Worker | None = None
+    then: tuple | None = None  # blind A/B: the other side, started once this job's worker is done
 
 
 class SuggestionPanel(Vertical, can_focus=True):
@@ -130,6 +154,12 @@ class SuggestionPanel(Vertical, can_focus=True):
                 tooltip="Scroll the suggestion down"),
         Binding("s", "screen.suggestion_settings", "Settings", id="panel.settings",
                 tooltip="Model and sampling settings of the suggestions"),
+        Binding("r", "app.rate_suggestion", "Rate", id="panel.rate",
+                tooltip="Rate the suggestion: plot, dialogue, tone (1 to 5) and tags"),
+        Binding("a", "pick('A')", "Pick A", id="panel.pick_a",
+                tooltip="Blind A/B: A is the better one (without inserting it)"),
+        Binding("b", "pick('B')", "Pick B", id="panel.pick_b",
+                tooltip="Blind A/B: B is the better one (without inserting it)"),
         Binding("escape", "leave", "Script", id="panel.leave",
                 tooltip="Stop the suggestion being written, or go back to the script"),
     ]
@@ -209,15 +239,29 @@ class SuggestionPanel(Vertical, can_focus=True):
         alt = self.suggestion.shown if self.suggestion else None
         return alt is not None and bool(alt.offered)
 
+    @property
+    def blind(self) -> BlindPair | None:
+        """The blind A/B comparison on show and not yet decided, or None."""
+        suggestion = self.suggestion
+        if suggestion is None or suggestion.blind is None or suggestion.blind.decided:
+            return None
+        return suggestion.blind
+
     def allows(self, action: str) -> bool:
         """Whether the editor screen's suggestion ``action`` can do something now."""
         suggestion = self.suggestion
         if action == "accept_suggestion":
             return self.can_accept
         if action == "retry_suggestion":
-            return suggestion is not None
+            return suggestion is not None and self.blind is None
         if action == "next_suggestion":
+            if self.blind is not None:
+                return suggestion.current < len(suggestion.alternatives) - 1
             return suggestion is not None and bool(suggestion.alternatives)
+        if action == "rate_suggestion":
+            return self.rating_target() is not None
+        if action == "pick":
+            return self.can_pick
         if action == "previous_suggestion":
             return suggestion is not None and suggestion.current > 0
         if action == "cancel_suggestion":
@@ -253,15 +297,57 @@ class SuggestionPanel(Vertical, can_focus=True):
         self.suggestion = suggestion
         self.error = self.notice = None
         suggestion.slot(0)
+        # a blind comparison only for the script's own prompt (not a rewrite, a beat...)
+        blind = self.settings.ab is not None and getattr(self.steering, "inputs", None) is None
         suggestion.steered = self._steer(script, cursor)
+        if blind:
+            self._request_blind(suggestion)
+            return
         request = steered_request(suggestion.steered, self.settings)
         suggestion.samples = request.n
         self._start(suggestion, request, first_slot=0)
 
+    def _request_blind(self, suggestion: Suggestion) -> None:
+        """Sample the writer's candidate and the other one (``settings.ab``) into slots A and B,
+        in random order; the second starts when the first ends (see ``_ended``)."""
+        ab = self.settings.ab
+        assert ab is not None
+        mine = (suggestion.steered, steered_request(suggestion.steered, self.settings, n=1))
+        try:
+            other = other_side(ab, self.steering, self.settings, suggestion.script, suggestion.cursor)
+        except BlindABError as exc:
+            self.error = str(exc)
+            self.suggestion = None
+            self.refresh_view(text=True)
+            return
+        self.tell(getattr(other[0], "problems", []))
+        writers = shuffle()
+        sides = [mine, other] if writers == "A" else [other, mine]
+        names = [self._side_name(steered, request, own) for (steered, request), own in
+                 zip(sides, (writers == "A", writers == "B"))]
+        suggestion.blind = BlindPair(new_key(), writers, (names[0], names[1]))
+        suggestion.samples = 1
+        for slot, label in enumerate(("A", "B")):
+            alt = suggestion.slot(slot)
+            alt.label, alt.request_key = label, new_key()
+        suggestion.pending = [(1, sides[1][0], sides[1][1], suggestion.alternatives[1].request_key)]
+        self._start(suggestion, sides[0][1], first_slot=0, steered=sides[0][0],
+                    request_key=suggestion.alternatives[0].request_key)
+
+    def _side_name(self, steered, request, own: bool) -> str:
+        """"gemma3-270m · continue@2 (your settings)": what a blind side is, told after the pick."""
+        try:
+            model = self.engine.registry.get(request.model).name
+        except (ConfigError, ModelError):
+            model = request.model or "?"
+        prompt = getattr(getattr(steered, "prompt", None), "ref", None)
+        seed = f" · seed {request.seed}" if request.seed is not None else ""
+        return f"{model}" + (f" · {prompt}" if prompt else "") + seed + (" (your settings)" if own else "")
+
     def retry(self) -> bool:
         """Sample the same request again into a new alternative, and show it."""
         suggestion = self.suggestion
-        if suggestion is None:
+        if suggestion is None or self.blind is not None:
             return False
         shown = suggestion.shown
         if shown is not None and shown.text:
@@ -286,7 +372,7 @@ class SuggestionPanel(Vertical, can_focus=True):
             return False
         target = suggestion.current + delta
         if target >= len(suggestion.alternatives):
-            if self.generating:  # the next one is on its way
+            if self.generating or self.blind is not None:  # the next one is on its way
                 return False
             return self.retry()
         if target < 0:
@@ -303,6 +389,9 @@ class SuggestionPanel(Vertical, can_focus=True):
             return False
         if job.generation is not None:
             job.generation.cancel()
+        if self.suggestion is not None:
+            self.suggestion.pending.clear()  # a blind comparison stops with what came
+        job.then = None
         self._cancelling = True
         self.refresh_view()
         return True
@@ -311,10 +400,12 @@ class SuggestionPanel(Vertical, can_focus=True):
         """Throw the suggestion away (the writer said no)."""
         if self.suggestion is None:
             return False
+        blind = self.blind
+        picked = self.can_pick and self._pick(None)
         self._reject("dismissed")
         self._stop_job()
         self.suggestion = None
-        self.notice = "Dismissed."
+        self.notice = blind.reveal() if picked and blind is not None else "Dismissed."
         self.refresh_view(text=True)
         return True
 
@@ -322,16 +413,32 @@ class SuggestionPanel(Vertical, can_focus=True):
         suggestion = self.suggestion
         if suggestion is None or suggestion.accepted:
             return
-        if any(alt.text for alt in suggestion.alternatives):
+        pair = suggestion.blind
+        if pair is not None and pair.decided and pair.winner is None and why == "dismissed":
+            for alt in suggestion.alternatives:  # neither of a blind pair: both were read and refused
+                if alt.text:
+                    self.post_message(SuggestionRejected(suggestion.record(alt), why))
+        elif any(alt.text for alt in suggestion.alternatives):
             self.post_message(SuggestionRejected(suggestion.record(), why))
 
-    def _start(self, suggestion: Suggestion, request, first_slot: int) -> None:
-        render = suggestion.steered.render if suggestion.steered is not None else None
+    def _start(self, suggestion: Suggestion, request, first_slot: int, steered=None,
+               request_key: str | None = None) -> None:
+        steered = steered if steered is not None else suggestion.steered
+        render = steered.render if steered is not None else None
+        key = request_key or suggestion.key
+        try:
+            sampling = resolved_sampling(request, self.engine.registry.get(request.model))
+        except (ConfigError, ModelError):
+            sampling = resolved_sampling(request, None)  # the request fails and says why
+        for index in range(request.n):  # what the edit log keeps about each alternative's request
+            alt = suggestion.slot(first_slot + index)
+            alt.request_key, alt.sampling, alt.request_seed = key, sampling, request.seed
         generation = self.engine.continue_at(suggestion.script, suggestion.cursor, request, render=render)
-        job = self._job = _Job(next(self._ids), generation, suggestion.id, first_slot)
+        job = self._job = _Job(next(self._ids), generation, suggestion.id, first_slot, steered=steered,
+                               request_key=key)
         self._cancelling = False
         self._primed = None
-        self._generate_worker(job)
+        job.worker = self._generate_worker(job)
         self.refresh_view(text=True)
 
     def _stop_job(self) -> None:
@@ -344,6 +451,7 @@ class SuggestionPanel(Vertical, can_focus=True):
         self._job = None
         self._cancelling = False
         if self.suggestion is not None and job.suggestion == self.suggestion.id:
+            self.suggestion.pending.clear()
             for alt in self.suggestion.alternatives:
                 if not alt.finished:
                     alt.reason = CANCELLED
@@ -434,6 +542,9 @@ class SuggestionPanel(Vertical, can_focus=True):
         if suggestion is None or suggestion.id != offer.request_id:
             return
         alt = suggestion.alternatives[offer.slot]
+        blind = self.blind
+        if blind is not None and self.can_pick:
+            self._pick(alt.label)  # accepting a blind candidate picks it
         suggestion.accepted = True
         record = suggestion.record(alt)
         alt.consumed += len(offer.text)
@@ -444,16 +555,83 @@ class SuggestionPanel(Vertical, can_focus=True):
             what = f"{lines + 1} lines" if lines else "one line"
             undo = self.app.get_key_display(Binding("ctrl+z", "undo"))
             self.notice = f"Inserted {what}; {undo} takes them out again."
+            if blind is not None and blind.decided:
+                self.notice = f"{blind.reveal()} {self.notice}"
         else:
             # The rest continues from the end of what went in: this alternative is the only one
-            # that fits the script now, and a retry samples from there.
+            # that fits the script now, and a retry samples from there (a new request for the log).
             suggestion.alternatives = [alt]
             alt.slot = 0
             suggestion.current = 0
             suggestion.script, suggestion.cursor, suggestion.version = script, end, version
-            self.notice = None
-        self.post_message(SuggestionAccepted(record, offer.part, offer.text, at))
+            suggestion.key = new_key()
+            self.notice = blind.reveal() if blind is not None and blind.decided else None
+        self.post_message(SuggestionAccepted(record, offer.part, offer.text, at, end, version))
         self.refresh_view(text=True)
+
+    # ------------------------------------------------------------------ blind A/B picks
+    @property
+    def can_pick(self) -> bool:
+        """A blind comparison is on show with both candidates written."""
+        blind = self.blind
+        if blind is None or self.generating:
+            return False
+        alternatives = self.suggestion.alternatives
+        return len(alternatives) == 2 and all(a.finished and a.text for a in alternatives)
+
+    def pick(self, label: str | None) -> bool:
+        """The writer's pick of a blind comparison ("A", "B", or None for neither): recorded,
+        and which was which is told. The picked candidate stays on offer."""
+        if not self.can_pick:
+            return False
+        blind = self.blind
+        self._pick(label)
+        if label is not None:
+            self.suggestion.current = 0 if label == "A" else 1
+        self.notice = blind.reveal()
+        self.refresh_view(text=True)
+        return True
+
+    def _pick(self, label: str | None) -> bool:
+        suggestion = self.suggestion
+        blind = suggestion.blind if suggestion is not None else None
+        if blind is None or blind.decided:
+            return False
+        blind.winner, blind.decided = label, True
+        a, b = suggestion.alternatives[:2]
+        self.post_message(BlindPicked(suggestion.record(a), suggestion.record(b), label, blind.key))
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The pick keys are live (and in the key bar) only while a blind comparison waits."""
+        if action == "pick":
+            return self.can_pick
+        return True
+
+    def action_pick(self, label: str) -> None:
+        if not self.pick(label):
+            self.app.bell()
+
+    # ------------------------------------------------------------------ ratings
+    def rating_target(self) -> SuggestionRecord | None:
+        """The suggestion on show, finished and with text (what the rating key rates), or None."""
+        suggestion = self.suggestion
+        alt = suggestion.shown if suggestion else None
+        if alt is None or not alt.finished or not alt.text:
+            return None
+        return suggestion.record(alt)
+
+    def rated(self, record: SuggestionRecord, rating: Rating) -> None:
+        """The writer rated ``record`` (the one on show, or one already decided): show it, and
+        report it (``SuggestionRated``)."""
+        suggestion = self.suggestion
+        shown = next((a for a in suggestion.alternatives if a.key == record.key), None) if suggestion else None
+        if shown is not None:
+            shown.rating = rating
+        else:
+            self.notice = f"Rated: {rating.summary()}."
+        self.post_message(SuggestionRated(record, rating))
+        self.refresh_view()
 
     # ------------------------------------------------------------------ settings and model
     def apply_settings(self, settings: GenerationSettings) -> None:
@@ -548,10 +726,17 @@ class SuggestionPanel(Vertical, can_focus=True):
     def _context_assembled(self, message: ContextAssembled) -> None:
         message.stop()
         if self._current(message.job) and self.suggestion is not None and self._job.suggestion == self.suggestion.id:
+            job = self._job
             self.suggestion.context = message.context
-            if self.suggestion.steered is not None:  # what rendering found (examples file missing...)
-                self.tell(self.suggestion.steered.problems)
-            self.suggestion.model = message.context.model
+            key = job.request_key or self.suggestion.key
+            for alt in self.suggestion.alternatives:  # what the edit log keeps with each
+                if alt.request_key == key and not alt.finished:
+                    alt.context = message.context
+            steered = job.steered if job.steered is not None else self.suggestion.steered
+            if steered is not None:  # what rendering found (examples file missing...)
+                self.tell(steered.problems)
+            if self.suggestion.blind is None:
+                self.suggestion.model = message.context.model
             if self.model_state != "ready":
                 self.model_state = "ready"
                 self.load_progress = None
@@ -596,6 +781,7 @@ class SuggestionPanel(Vertical, can_focus=True):
             return
         done = message.done
         alt.text, alt.reason, alt.seed, alt.stats, alt.prompt = done.text, done.reason, done.seed, message.stats, None
+        alt.prompt_ref = done.prompt_ref
         if alt.text or alt.reason != CANCELLED:
             self.post_message(SuggestionShown(self.suggestion.record(alt)))
         if not alt.text and alt.reason == CANCELLED and len(self.suggestion.alternatives) > 1:
@@ -609,15 +795,50 @@ class SuggestionPanel(Vertical, can_focus=True):
         if self._current(message.job):
             if self._job.primes is not None:
                 self.primed_at = self._job.primes
-            self._stop_job()
             suggestion = self.suggestion
+            mine = suggestion is not None and self._job.suggestion == suggestion.id
+            pending = list(suggestion.pending) if mine else []
+            if pending and not self.error and not self._cancelled_blind():
+                # the other side of a blind comparison: it starts once this worker has finished
+                # (the "generate" group is exclusive: starting now would cancel it)
+                self._job.then = pending[0]
+                suggestion.pending = pending[1:]
+                if self._job.worker is None or self._job.worker.is_finished:
+                    self._next_side()
+                return
+            self._stop_job()
             if self.error and suggestion is not None and not any(a.text for a in suggestion.alternatives):
                 self.suggestion = None  # it failed before any text: the error says why
             self.refresh_view(text=True)
 
+    def _cancelled_blind(self) -> bool:
+        """A side of a blind comparison was stopped: the next one is not sampled."""
+        suggestion = self.suggestion
+        return suggestion is None or any(a.reason == CANCELLED for a in suggestion.alternatives)
+
+    def _next_side(self) -> None:
+        job, suggestion = self._job, self.suggestion
+        if job is None or job.then is None or suggestion is None or job.suggestion != suggestion.id:
+            return
+        slot, steered, request, key = job.then
+        pending = suggestion.pending
+        self._job = None
+        self._start(suggestion, request, first_slot=slot, steered=steered, request_key=key)
+        suggestion.pending = pending
+
     @on(Worker.StateChanged)
     def _worker_state(self, event: Worker.StateChanged) -> None:
-        """A worker that died of an unexpected error (a bug): say so instead of hanging."""
+        """A blind comparison's first side done: the second starts. A worker that died of an
+        unexpected error (a bug): say so instead of hanging."""
+        job = self._job
+        if job is not None and job.then is not None and event.worker is job.worker and event.worker.is_finished:
+            if event.state is WorkerState.SUCCESS:
+                self._next_side()
+                return
+            if event.state is WorkerState.CANCELLED:
+                self._stop_job()
+                self.refresh_view(text=True)
+                return
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error
@@ -646,9 +867,16 @@ class SuggestionPanel(Vertical, can_focus=True):
         alt = suggestion.shown if suggestion else None
         count = len(suggestion.alternatives) if suggestion else 0
         entry = self.entry()
+        hidden = self.blind is not None  # a blind comparison: which is which stays hidden
+        if alt is not None and alt.label is not None:
+            heading = f"Blind A/B: {alt.label}" + (f" ({suggestion.current + 1}/{count})" if count > 1 else "")
+        else:
+            heading = "Suggestion" if count <= 1 else f"Suggestion {suggestion.current + 1}/{count}"
         title = Content.assemble(
-            "Suggestion" if count <= 1 else f"Suggestion {suggestion.current + 1}/{count}",
-            (f"  {self.model_name() or 'no model'}", "not bold dim"),
+            heading,
+            ("" if hidden else f"  {self.model_name() or 'no model'}", "not bold dim"),
+            (f"  ★ {alt.rating.summary()}" if alt is not None and alt.rating is not None else "",
+             "not bold $text-success"),
         )
         self.query_one("#suggestion-title", Static).update(title)
         self.query_one("#suggestion-model", Static).update(self.settings.summary(entry))
@@ -662,7 +890,7 @@ class SuggestionPanel(Vertical, can_focus=True):
         if fraction is not None:
             bar.update(total=100, progress=round(fraction * 100))
         self.query_one("#suggestion-stats", Static).update(
-            self._stats_text(alt, " · " if self.size.width >= 70 else "\n"))
+            "" if hidden else self._stats_text(alt, " · " if self.size.width >= 70 else "\n"))
         self._update_hint()
         if text:
             self._show_text()
@@ -696,6 +924,14 @@ class SuggestionPanel(Vertical, can_focus=True):
                 done, total = alt.prompt
                 return f"Reading the script: {done} of {total} tokens", "-busy"
             return "Waiting for the model…", "-busy"
+        if self.can_pick:
+            keys = self._keys()
+            accept = keys.get("suggest.accept", "^t")
+            return (f"Which is better? {accept} accepts the one shown (and picks it); "
+                    "in the panel a or b picks without inserting; Esc: neither."), "-done"
+        pair = self.suggestion.blind if self.suggestion is not None else None
+        if pair is not None and pair.decided and alt is not None and alt.label is not None:
+            return pair.reveal(), "-done"
         if alt is not None and alt.finished:
             ending = ENDINGS.get(alt.reason or "", alt.reason or "")
             if alt.reason == CANCELLED:
@@ -759,7 +995,7 @@ class SuggestionPanel(Vertical, can_focus=True):
         app = self.app
         keymap: dict[str, str] = getattr(app, "user_keymap", {}) or {}
         shown: dict[str, tuple[str, str]] = {}
-        for binding in getattr(self.screen, "BINDINGS", []):
+        for binding in [*getattr(self.screen, "BINDINGS", []), *getattr(app, "BINDINGS", [])]:
             binding_id = getattr(binding, "id", None)
             if isinstance(binding, Binding) and binding_id and binding_id.startswith("suggest."):
                 key = keymap.get(binding_id, binding.key).split(",")[0].strip()
