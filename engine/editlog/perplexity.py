@@ -88,6 +88,14 @@ class PerplexityScorer:
             raise ValueError(f"the stride must be from 1 to {window - 2} tokens, not {self.stride}")
         registry = registry if registry is not None else load_registry()
         self.entry = registry.get(model)
+        if self.entry.is_remote:
+            from engine.models import ModelError
+
+            raise ModelError(
+                f"{self.entry.name} is served by {self.entry.base_url}: perplexity needs the model's "
+                "log-probability of every token of the text, which OpenAI-compatible servers do not return "
+                "for the prompt. Measure it with a local entry of the same GGUF file."
+            )
         self.window = min(window, self.entry.context_length) if self.entry.context_length else window
         self.stride = min(self.stride, self.window - 2)
         path = resolve(self.entry)

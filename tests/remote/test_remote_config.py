@@ -225,3 +225,10 @@ def test_prompt_for_a_remote_model_counts_without_a_server(capsys):
     assert data["model"] == "gone" and data["fits"]
     # the estimate, counted section by section: never fewer than the whole prompt's estimate
     assert data["tokens"] >= estimate_tokens(data["prompt"]) - len(data["sections"])
+
+
+def test_perplexity_of_a_remote_model_says_why_not(capsys):
+    write_user('[models.gone]\nkind = "remote"\nbase_url = "http://127.0.0.1:9/v1"\nserved_model = "m"\n')
+    assert cli_main(["eval", "perplexity", "--model", "gone", str(EXAMPLE)]) == 1
+    err = capsys.readouterr().err
+    assert "log-probability of every token" in err and "local entry" in err
