@@ -213,6 +213,8 @@ def test_a_suggested_cue_under_a_line_of_text_gets_its_blank_line():
     lines = [">THE END<", ""]
     assert separate_suggestion(lines, (1, 0), "JOSÉ\n(to the van)\nLate.") == "\nJOSÉ\n(to the van)\nLate."
     assert separate_suggestion(lines, (1, 0), "INT. VAN - DAWN\n\nRain.") == "\nINT. VAN - DAWN\n\nRain."
+    for opener in ("# ACT THREE", "= José finds the kid.", "===", ">THE END<"):  # sections, synopses, ...
+        assert separate_suggestion(lines, (1, 0), f"{opener}\n\nRain.") == f"\n{opener}\n\nRain."
     # dialogue under a cue the writer just typed stays where it is
     assert separate_suggestion(["JOSÉ", ""], (1, 0), "I'm late.\n\nTEO\nNo.") == "I'm late.\n\nTEO\nNo."
     # after a blank line, mid-line, or when the suggestion already starts a paragraph: unchanged

@@ -391,7 +391,8 @@ def apply_completion(line: str, context: CompletionContext, choice: str) -> Rewr
 
 def separate_suggestion(lines: list[str], at: tuple[int, int], text: str) -> str:
     """``text`` as it should go in at ``at``: a suggestion that opens a new element (a cue, a
-    scene heading, a transition) right under a line of text gets the blank line Fountain needs
+    scene heading, a transition, a section, a synopsis, a page break, centered text) right under
+    a line of text gets the blank line Fountain needs
     before it, so ``>THE END<`` followed by ``JOSÉ`` does not glue the cue to the line above."""
     row, col = at
     if not text or text[0] == "\n" or col != 0 or row == 0 or row >= len(lines):
@@ -400,7 +401,7 @@ def separate_suggestion(lines: list[str], at: tuple[int, int], text: str) -> str
         return text
     first, _, rest = text.partition("\n")
     head = first.strip()
-    opens = is_scene_heading(head) or is_forced_scene_heading(head) or (
+    opens = head.startswith(("#", "=", ">")) or is_scene_heading(head) or is_forced_scene_heading(head) or (
         is_transition(head) and not rest.strip()
     ) or (bool(rest.strip()) and not rest.startswith("\n")
           and character_parts(head, forced=head.startswith("@")) is not None)
