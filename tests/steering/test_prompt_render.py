@@ -48,8 +48,13 @@ def anchors():
     ]
 
 
+def without_genre(text):
+    """The example without its title page's Genre and Tone."""
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(("Genre:", "Tone:")))
+
+
 def with_genre(text, genre="Drama", tone="Tender, wry"):
-    return text.replace("Title: Night Shift\n", f"Title: Night Shift\nGenre: {genre}\nTone: {tone}\n", 1)
+    return without_genre(text).replace("Title: Night Shift\n", f"Title: Night Shift\nGenre: {genre}\nTone: {tone}\n", 1)
 
 
 def marked(text, heading="INT. LA ESTRELLA BAKERY - NIGHT #1#"):
@@ -91,7 +96,7 @@ def test_sections_come_in_the_stable_order(example_text, count_tokens):
 def test_genre_and_tone_from_the_title_page_or_the_store(example_text, count_tokens):
     row = row_of(example_text, "It was on the list.")
     prompt = load_library().get("dialogue")
-    plain = render_prompt(prompt, example_text, row)
+    plain = render_prompt(prompt, without_genre(example_text), row_of(without_genre(example_text), "It was on the list."))
     assert plain.genre is None and plain.text.startswith("[Screenplay]\n")
     titled = render_prompt(prompt, with_genre(example_text, "Comedy"), row)
     assert (titled.genre, titled.tone) == ("Comedy", "Tender, wry") and titled.text.startswith(

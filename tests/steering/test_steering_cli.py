@@ -82,10 +82,10 @@ def test_list_marks_the_anchors_a_request_at_a_line_uses(script):
     sw("anchors", "add", script, "--kind", "beat", "--text", "José admits it.", "--scope", "scene:3", "--id", "b")
     sw("anchors", "add", script, "--kind", "world", "--text", "Rain.", "--scope", "act:ACT TWO", "--id", "w")
     sw("anchors", "add", script, "--kind", "character", "--text", "Teo is twelve.", "--key", "Teo", "--id", "t")
-    out = sw("anchors", "list", script, "--json", "--line", "71")  # 1-based: MARISOL, in scene 3
+    out = sw("anchors", "list", script, "--json", "--line", "73")  # 1-based: MARISOL, in scene 3
     used = {a["id"]: a["used"] for a in json.loads(out.stdout)["anchors"]}
     assert used == {"b": True, "w": False, "t": False}
-    out = sw("anchors", "list", script, "--json", "--line", "100")
+    out = sw("anchors", "list", script, "--json", "--line", "102")
     data = {a["id"]: a for a in json.loads(out.stdout)["anchors"]}
     assert {k: v["used"] for k, v in data.items()} == {"b": False, "w": True, "t": True}
     assert data["t"]["reason"] == "whole script; key 'Teo' in the recent text"
@@ -172,7 +172,7 @@ def test_prompt_json(script):
         "b",
     )
     sw("anchors", "settings", script, "--genre", "Drama")
-    out = sw("prompt", script, "--line", "69", "--prompt", "dialogue", "--json")
+    out = sw("prompt", script, "--line", "71", "--prompt", "dialogue", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["prompt"] == "".join(s["text"] for s in data["sections"])
@@ -187,12 +187,12 @@ def test_prompt_json(script):
 
 
 def test_prompt_text_trims_to_a_small_window(script):
-    out = sw("prompt", script, "--line", "128", "--max-tokens", "3900")
+    out = sw("prompt", script, "--line", "130", "--max-tokens", "3900")
     assert out.returncode == 0, out.stderr
     assert "trimmed" in out.stderr and "prompt continue@1" in out.stderr
     assert out.stdout.rstrip("\n").endswith("Nobody is off.")
     assert "INT. LA ESTRELLA BAKERY - NIGHT" not in out.stdout
-    sections = sw("prompt", script, "--line", "128", "--sections")
+    sections = sw("prompt", script, "--line", "130", "--sections")
     assert "──── instructions (" in sections.stdout and "──── script (" in sections.stdout
 
 
