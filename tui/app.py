@@ -111,7 +111,7 @@ class ScenewrightApp(App[int]):
         self.apply_user_keymap()
         for error in self.config_errors:
             self.notify(str(error), title="Config problem", severity="error", timeout=15)
-        self.edit_recording.open()
+        self.call_after_refresh(self.edit_recording.open)  # its thread imports sqlite_utils: after the first paint
         self.call_after_refresh(self._follow_editor)
 
     def _follow_editor(self) -> None:

@@ -32,14 +32,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
-import sqlite_utils
 from rapidfuzz.distance import Levenshtein
 
 from engine.paths import data_dir
 
 from .schema import SCHEMA_VERSION, STATES, USAGES, SchemaTooNew, migrate, version
+
+if TYPE_CHECKING:
+    import sqlite_utils  # imported where a database is opened: 0.1 s the editor's start need not pay
 
 DB_NAME = "editlog.sqlite3"
 ACCEPTED_STATES = ("accepted", "accepted_part", "edited")
@@ -191,6 +193,8 @@ class EditLog:
         except sqlite3.Error as exc:
             raise _translate(exc, path, "opening the log") from None
         try:
+            import sqlite_utils
+
             db = sqlite_utils.Database(conn, execute_plugins=False)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA secure_delete = ON")
