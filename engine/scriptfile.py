@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from engine.atomicfile import umask
 from engine.fountain.decode import DecodedText, FountainDecodeError, decode_script
 from engine.paths import cache_dir
 
@@ -101,20 +102,6 @@ class RecoveryInfo:
     saved_at: str | None  # ISO 8601, UTC
     disk_sha256: str | None  # sha256 of the file on disk when the copy was written
     based_on_current_disk: bool  # the disk file is still the one the edits started from
-
-
-def _umask() -> int:
-    """The process umask, read without changing it where the system allows."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -281,7 +268,7 @@ class ScriptFile:
             mode = stat.S_IMODE(st.st_mode)
             owner = (st.st_uid, st.st_gid) if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()) else None
         except FileNotFoundError:
-            mode = 0o666 & ~_umask()
+            mode = 0o666 & ~umask()
         except OSError as exc:
             raise ScriptSaveError(self.path, f"cannot save: {_cause(exc)}") from None
         try:

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from engine.atomicfile import fsync_dir
+from engine.atomicfile import fsync_dir, target_mode
 
 __all__ = ["ExportError", "check_target", "write_atomic"]
 
@@ -45,12 +45,14 @@ def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Pa
     target = check_target(path, force)
     if isinstance(data, str):
         data = data.encode("utf-8")
+    mode = target_mode(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write in {target.parent} ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
