@@ -25,6 +25,7 @@ from engine.fountain import Element
 from engine.generation.context import cut_points as _boundaries, first_fit as _first_fit
 
 from .anchors import EMPTY_SELECTION, Anchor, Choice, Selection, anchors_block, select_anchors
+from .cuts import without_cuts
 from .examples import DEFAULT_EXAMPLES_BUDGET, Example, collect_examples, examples_block, fit_examples
 from .prompts import Prompt, PromptError, PromptLibrary, load_library
 from .store import AnchorStore, StoreSettings
@@ -51,7 +52,7 @@ def script_style(smap: ScriptMap, settings: StoreSettings | None = None) -> Scri
         smap.title_value("Title"),
         settings.genre or smap.title_value("Genre"),
         settings.tone or smap.title_value("Tone"),
-        tuple(smap.character_names()[:MAX_CHARACTERS]),
+        tuple(smap.character_names(MAX_CHARACTERS)),
     )
 
 
@@ -458,9 +459,10 @@ def prepare_prompt(
     problems.extend(str(e) for e in library.errors)
     chosen = choose_prompt(library, settings, prompt)
     row, col = cursor
-    smap = ScriptMap.build(script_text, elements)
+    model_text, row, col = without_cuts(script_text, row, col)  # the boneyard is not the story
+    smap = ScriptMap.build(model_text, elements if model_text is script_text else None)
     selection = select_anchors(
-        anchors, script_text, row, settings.anchor_budget, count_tokens, scan_chars=settings.scan_chars, script_map=smap
+        anchors, model_text, row, settings.anchor_budget, count_tokens, scan_chars=settings.scan_chars, script_map=smap
     )
     examples: list[Example] = []
     dropped_examples: list[Example] = []
@@ -475,7 +477,7 @@ def prepare_prompt(
         examples, dropped_examples = fit_examples(found, settings.examples_budget, count_tokens)
     rendered = render_prompt(
         chosen,
-        script_text,
+        model_text,
         row,
         selection,
         examples,

@@ -123,12 +123,20 @@ class ScriptMap:
                 return value or None
         return None
 
-    def character_names(self) -> list[str]:
+    def character_names(self, limit: int | None = None) -> list[str]:
+        """The speaking characters in order of first appearance; with ``limit``, the ``limit``
+        who speak most, still in that order. (Not ordered by count: the list opens every prompt,
+        and one more line for a character must not reorder it and spoil the prefix cache.)"""
         counts: dict[str, int] = {}
         for e in self.elements:
             if e.kind is Kind.CHARACTER and e.name:
                 counts[e.name] = counts.get(e.name, 0) + 1
-        return sorted(counts, key=lambda n: (-counts[n], list(counts).index(n)))
+        names = list(counts)
+        if limit is not None and len(names) > limit:
+            order = {n: i for i, n in enumerate(names)}
+            top = set(sorted(names, key=lambda n: (-counts[n], order[n]))[:limit])
+            names = [n for n in names if n in top]
+        return names
 
     def text_of(self, start: int, end: int) -> str:
         """Lines ``start..end`` (inclusive) joined, without trailing blank lines."""

@@ -356,3 +356,42 @@ def test_request_overrides_carry_the_prompt_sampling_stops_and_alternatives():
         overrides = request_overrides(prompt)
         assert set(overrides) <= names
         ContinueRequest(**overrides)
+
+
+def test_the_boneyard_never_reaches_the_model(example_text, count_tokens):
+    """Cut text is what the writer took out of the story: the guard dog subplot of the example
+    stays out of every prompt, and the cursor's place is kept around the cut."""
+    row = row_of(example_text, "It was on the list.")
+    for prompt_id in ("continue", "dialogue"):
+        rendered, _ = prepare_prompt(example_text, (row, None), prompt=prompt_id, count_tokens=count_tokens)
+        assert "Cut for length" not in rendered.text and "guard dog" not in rendered.text
+        assert "/*" not in rendered.text and "*/" not in rendered.text
+        script = rendered.section("script").text
+        assert script.rstrip().removesuffix("Dialogue:").rstrip().endswith("MARISOL\nAnd you towed it.\n\nJOSÉ\nIt was on the list.")
+    cut = example_text.index("/* Cut for length")
+    before = example_text[:cut].rstrip("\n")
+    assert before.splitlines()[-1] in rendered.text  # the text around the cut is there, closed up
+    assert "\n\n\n" not in rendered.section("script").text
+
+
+def test_more_lines_for_a_character_do_not_change_the_prefix(example_text, count_tokens):
+    """The characters line opens every prompt: it lists them by first appearance, so giving José
+    the last word twice leaves the whole prefix as it was (and llama.cpp's cache with it)."""
+    text = example_text.rstrip("\n").removesuffix(">THE END<").rstrip("\n").removesuffix("===").rstrip("\n")
+    more = text + "\n\nJOSÉ\nOne more.\n\nJOSÉ\nAnd another.\n\nJOSÉ\nAnd the last.\n"
+    first = prepare_prompt(text, (len(text.split("\n")) - 1, None), prompt="continue", count_tokens=count_tokens)[0]
+    second = prepare_prompt(more, (len(more.split("\n")) - 1, None), prompt="continue", count_tokens=count_tokens)[0]
+    assert first.section("instructions").text == second.section("instructions").text
+    assert "Characters: MARISOL, JOSÉ, TEO" in first.text
+
+
+def test_without_cuts_keeps_the_cursor_in_place():
+    from engine.steering.cuts import without_cuts
+
+    text = "A\n\n/* cut\nscene */\n\nB is here\nC /* x */ D\n"
+    out, row, col = without_cuts(text, 6, 10)  # before "D"
+    assert out == "A\n\nB is here\nC  D\n" and out.split("\n")[row][:col] == "C  "
+    assert without_cuts(text, 5, None)[1:] == (2, 9)  # end of "B is here"
+    assert without_cuts(text, 2, 3)[1:] == (2, 0)  # inside the cut: where it was
+    assert without_cuts("no cuts\n", 0, 3) == ("no cuts\n", 0, 3)
+    assert without_cuts("A\n/* never closed\nB", 2, 1) == ("A\n", 1, 0)
