@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.generation import ContinueRequest
-from engine.steering import AnchorStore, Prompt, PromptError, PromptLibrary, StoreError, load_library
+from engine.steering import AnchorStore, Prompt, PromptError, PromptLibrary, load_library
 from engine.steering.render import choose_prompt
 from engine.steering.steer import Steered, steer
 from engine.steering.store import StoreSettings
@@ -74,18 +74,19 @@ class ScriptSteering:
         return self.store.settings.prompt if self.store is not None and self.store.error is None else None
 
     def remember_prompt(self, prompt: Prompt, pin: bool = False) -> str | None:
-        """Use ``prompt`` for this script from now on (saved in the store; ``pin``: that very
-        version, not the newest); an error sentence or None."""
+        """Use ``prompt`` for this script from now on (``pin``: that very version, not the
+        newest); an error sentence or None. Then write the store with :meth:`saver`."""
         store = self.store
         if store is None or store.error is not None:
             return f"the prompt is not remembered: {store.error if store else 'the script has no file yet'}"
         store.remember_prompt(prompt.id, prompt.version if pin else None)
         self.changed()
-        try:
-            store.save()
-        except StoreError as exc:
-            return str(exc)
         return None
+
+    def saver(self) -> Callable[[], None] | None:
+        """A function that writes the store as it is now (run it in a thread; it raises
+        ``StoreError``), or None when the script has no store."""
+        return self.store.saver() if self.store is not None else None
 
     def prompt_of_kind(self, kind: str) -> Prompt:
         """The prompt a request of ``kind`` uses: the remembered one when it is of that kind,

@@ -30,9 +30,10 @@ and refuses to save until the file is fixed.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from engine.tomlconf import ConfigError, TomlFile, load_toml
 
@@ -198,6 +199,9 @@ class AnchorStore:
     anchors: list[Anchor] = field(default_factory=list)
     settings: StoreSettings = StoreSettings()
     error: ConfigError | None = None  # the file exists but is malformed; it is left untouched
+    _snapshots: int = field(default=0, repr=False, compare=False)  # see ``saver``
+    _written: int = field(default=0, repr=False, compare=False)
+    _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     # ------------------------------------------------------------ disk
     @classmethod
@@ -222,12 +226,35 @@ class AnchorStore:
 
     def save(self) -> None:
         """Write the store atomically; ``StoreError`` when the file on disk is malformed."""
+        self.saver()()
+
+    def saver(self) -> Callable[[], None]:
+        """The store as it is now, and a function that writes it (for a thread: the snapshot is
+        taken here, on the caller's thread). Writes are serialised, and one made after a newer
+        snapshot was written is skipped, so saves finishing out of order never go back in time.
+        ``StoreError`` (raised by the function) when the file on disk is malformed."""
         if self.error is not None:
-            raise StoreError(f"{self.error}; fix or move {self.path} first (it was left as it is)")
-        try:
-            write_toml_atomic(self.path, self.to_dict())
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+            error = StoreError(f"{self.error}; fix or move {self.path} first (it was left as it is)")
+
+            def refuse() -> None:
+                raise error
+
+            return refuse
+        data = self.to_dict()
+        self._snapshots += 1
+        number = self._snapshots
+
+        def write() -> None:
+            with self._write_lock:
+                if number < self._written:
+                    return
+                try:
+                    write_toml_atomic(self.path, data)
+                except OSError as exc:
+                    raise StoreError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
+                self._written = number
+
+        return write
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": FORMAT}

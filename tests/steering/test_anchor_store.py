@@ -7,7 +7,7 @@ import tomllib
 
 import pytest
 
-from engine.steering.anchors import anchor_from_dict
+from engine.steering.anchors import Anchor, anchor_from_dict
 from engine.steering.store import AnchorStore, StoreError, StoreSettings, store_path
 from engine.tomlconf import ConfigError
 
@@ -182,3 +182,15 @@ def test_remembered_prompt(script):
     store.remember_prompt("dialogue")
     store.save()
     assert AnchorStore.for_script(script).settings.prompt == "dialogue"
+
+
+def test_saves_finishing_out_of_order_never_go_back_in_time(tmp_path):
+    """The TUI writes the store from threads; a snapshot older than one already written is skipped."""
+    store = AnchorStore.for_script(tmp_path / "s.fountain")
+    store.add(Anchor("one", "beat", "First."))
+    older = store.saver()
+    store.add(Anchor("two", "beat", "Second."))
+    newer = store.saver()
+    newer()
+    older()  # finished last, but it holds the older state
+    assert [a.id for a in AnchorStore.for_script(tmp_path / "s.fountain").anchors] == ["one", "two"]

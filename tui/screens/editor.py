@@ -41,7 +41,7 @@ from engine.fountain.editing import separate_suggestion
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
-from engine.steering import Anchor, Prompt, PromptError
+from engine.steering import Anchor, Prompt, PromptError, StoreError
 from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
 from engine.tomlconf import ConfigError
 
@@ -640,9 +640,23 @@ class EditorScreen(Screen[None]):
         if problem:
             self.notify(problem, title="Prompt", severity="warning", timeout=10)
         else:
+            self._save_steering()
             self.notify(f"{prompt.title} ({prompt.ref}) for {self.script.path.name}.", title="Prompt")
         self.panel.refresh_view()
         self._schedule_prime()
+
+    def _save_steering(self) -> None:
+        write = self.steering.saver()
+        if write is not None:
+            self._steering_save_worker(write)
+
+    @work(thread=True, group="steering-save", exit_on_error=False)
+    def _steering_save_worker(self, write) -> None:
+        try:
+            write()
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Prompt not remembered", severity="error",
+                                      timeout=10)
 
     def action_export(self) -> None:
         editor = self.editor
@@ -661,6 +675,8 @@ class EditorScreen(Screen[None]):
             if new is None:
                 return
             problem = steering.remember_prompt(new, pin=True)
+            if not problem:
+                self._save_steering()
             self.notify(f"Saved {new.title} as {new.ref} (version {prompt.version} is kept)."
                         + (f" {problem}" if problem else ""), title="Prompt")
             self.panel.refresh_view()

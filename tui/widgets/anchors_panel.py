@@ -265,13 +265,17 @@ class AnchorsPanel(Vertical):
     def _changed(self) -> None:
         self.steering.changed()
         self.refresh_rows()
-        self._save_worker()
+        self._save()
         self.post_message(self.Changed())
 
+    def _save(self) -> None:
+        """Save the store as it is now, in a thread (the snapshot is taken here)."""
+        self._save_worker(self.store.saver())
+
     @work(thread=True, exclusive=False, group="anchors-save", exit_on_error=False)
-    def _save_worker(self) -> None:
+    def _save_worker(self, write) -> None:
         try:
-            self.store.save()
+            write()
         except StoreError as exc:
             self.post_message(AnchorsSaved(str(exc)))
             return
