@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from engine.cli.common import CommandError, fail, read_script
-from engine.export import FORMATS, SUFFIXES, DraftOptions, ExportError, check_target, write_atomic
+from engine.export import (FORMATS, SUFFIXES, DraftOptions, ExportError, ExportOptions, Rendered, check_target,
+                           render_export, write_atomic)
 from engine.export.pdf import PAPERS
 
 
@@ -30,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--number-scenes", action="store_true", help="number the scenes that have no number")
     g.add_argument("--draft-date", metavar="DATE", help="set the title page's Draft date")
     g.add_argument("--label-ai", choices=("notes", "title"),
-                   help="label AI-assisted text: a note after each such paragraph, or one title-page line")
+                   help="label AI-assisted text (from the provenance record beside FILE): a note after "
+                        "each such paragraph, or one title-page line")
     p.set_defaults(func=run)
 
 
@@ -41,41 +44,32 @@ def default_output(script: Path, fmt: str) -> Path:
 
 
 def ai_spans(script: Path, text: str) -> list[tuple[int, int]] | None:
-    """AI-written spans of the script from its provenance file, or None when there is none."""
-    try:
-        from engine.provenance import ProvenanceError, load_spans
-    except ImportError:
-        return None
+    """AI-written spans of the script from its provenance record: ``[]`` when the record holds
+    none, None when there is no record (a broken record is a CommandError naming it)."""
+    from engine.provenance import ProvenanceError, load_spans
+
     try:
         return load_spans(script, text)
     except ProvenanceError as exc:
         raise CommandError(str(exc)) from None
 
 
-def render(fmt: str, text: str, args: argparse.Namespace, script: Path) -> bytes:
-    from engine.fountain import parse
+def render(fmt: str, text: str, args: argparse.Namespace, script: Path) -> Rendered:
+    """The export of ``text``; AI labels only from the script's provenance record."""
+    spans = None
+    if fmt == "fountain" and args.label_ai:
+        spans = ai_spans(script, text)
+        if spans is None:
+            from engine.provenance import provenance_path
 
-    if fmt == "fountain":
-        spans: list[tuple[int, int]] = []
-        if args.label_ai:
-            found = ai_spans(script, text)
-            if found is None and args.label_ai == "notes":
-                raise CommandError(f"{script}: no provenance record beside it, so AI-written passages are "
-                                   "unknown; use --label-ai title for a title-page line")
-            spans = found or []
-        options = DraftOptions(args.drop_notes, args.drop_boneyard, args.drop_sections, args.drop_synopses,
-                               args.number_scenes, args.draft_date, args.label_ai)
-        from engine.export import fountain_draft
-        return fountain_draft(text, options, spans).encode("utf-8")
-    result = parse(text)
-    if fmt == "pdf":
-        from engine.export import pdf_bytes
-        return pdf_bytes(result, paper=args.paper)
-    if fmt == "fdx":
-        from engine.export import to_fdx
-        return to_fdx(result).encode("utf-8")
-    from engine.export import to_html
-    return to_html(result).encode("utf-8")
+            raise CommandError(
+                f"{script}: no provenance record beside it ({provenance_path(script).name}), so which "
+                f"passages are AI-written is unknown and --label-ai {args.label_ai} would not be true; "
+                "export without --label-ai (the record is written when the editor saves a script with "
+                "accepted suggestions)")
+    draft = DraftOptions(args.drop_notes, args.drop_boneyard, args.drop_sections, args.drop_synopses,
+                         args.number_scenes, args.draft_date, args.label_ai)
+    return render_export(text, ExportOptions(fmt, paper=args.paper, draft=draft), spans)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,9 +80,12 @@ def run(args: argparse.Namespace) -> int:
         if out.resolve() == script.resolve():
             raise CommandError(f"{out}: is the script itself; name another output file")
         check_target(out, args.force)  # fail before the work, with the same message as the write
-        written = write_atomic(out, render(args.to, text, args, script), force=args.force)
+        rendered = render(args.to, text, args, script)
+        written = write_atomic(out, rendered.data, force=args.force)
     except (CommandError, ExportError) as exc:
         return fail(str(exc))
+    for remark in rendered.remarks:
+        print(f"scenewright: note: {remark}", file=sys.stderr)
     print(written)
     return 0
 

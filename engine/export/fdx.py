@@ -1,13 +1,17 @@
 """Final Draft XML (FDX): export a parsed script and import an FDX file as Fountain.
 
 Paragraph types: Scene Heading (``Number`` = scene number), Action (centered text: Action with
-``Alignment="Center"``), Character, Dialogue (also lyrics), Parenthetical, Transition, General
-and Shot. Dual dialogue is a ``<DualDialogue>`` inside a paragraph; the title page is a
-``<TitlePage>``; Fountain notes become ``<ScriptNotes>``, each note anchored to its paragraph.
+``Alignment="Center"``), Character, Dialogue, Parenthetical, Lyrics (Fountain's ``~`` lines,
+one paragraph a line, in a speech or on their own), Transition, General and Shot. Dual
+dialogue is a ``<DualDialogue>`` inside a paragraph; the title page is a ``<TitlePage>``;
+Fountain notes become ``<ScriptNotes>``, each note anchored to its paragraph.
 
 Fountain has no General or Shot element: on import such a paragraph is written as action
 (General) or a forced scene heading (Shot) with a trailing ``[[fdx: General]]`` /
 ``[[fdx: Shot]]`` note, which prints nothing and brings the type back on export.
+
+Not carried (FDX has no place for them): sections (``#``), synopses (``=``) and boneyard
+(``/* */``). A note inside a paragraph comes back from import as a note after it.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ _TYPES = {
     Kind.CENTERED: "Action",
     Kind.CHARACTER: "Character",
     Kind.DIALOGUE: "Dialogue",
-    Kind.LYRICS: "Dialogue",
+    Kind.LYRICS: "Lyrics",
     Kind.PARENTHETICAL: "Parenthetical",
     Kind.TRANSITION: "Transition",
 }
@@ -101,7 +105,7 @@ def to_fdx(result: ParseResult) -> str:
             text, masks = printed_text(e.text).rstrip().rstrip("^").rstrip(), None
             text = text[1:] if text.startswith("@") else text
         if e.kind in (Kind.DIALOGUE, Kind.LYRICS) and "\n" in text:
-            # one Dialogue paragraph a line, as Final Draft keeps them
+            # one Dialogue (Lyrics) paragraph a line, as Final Draft keeps them
             last = None
             start = 0
             for line in text.split("\n"):
@@ -240,6 +244,8 @@ def _block_for(type_: str, text: str, paragraph: ET.Element) -> _Block | None:
     if type_ == "General":
         lines = [x.rstrip() for x in lines]
         return _Block(Kind.ACTION, _force_action(lines[:-1] + [lines[-1] + " [[fdx: General]]"]))
+    if type_ == "Lyrics":  # a song outside any speech
+        return _Block(Kind.LYRICS, _lyric_lines(text))
     if type_ == "Action" and (paragraph.get("Alignment") or "").lower() == "center":
         return _Block(Kind.CENTERED, [f">{x.strip()}<" for x in lines if x.strip()])
     # Action and any other type (Cast List, New Act, Outline...) as action
@@ -247,7 +253,14 @@ def _block_for(type_: str, text: str, paragraph: ET.Element) -> _Block | None:
     return _Block(Kind.ACTION, lines, _force_action(lines))
 
 
+def _lyric_lines(text: str) -> list[str]:
+    """Fountain ``~`` lines of a Lyrics paragraph (one a line of its text)."""
+    return ["~" + x.strip() for x in text.split("\n") if x.strip()]
+
+
 def _speech_lines(type_: str, text: str) -> list[str]:
+    if type_ == "Lyrics":
+        return _lyric_lines(text)
     lines = [x.rstrip() for x in text.split("\n")]
     if type_ == "Parenthetical":
         joined = " ".join(x.strip() for x in lines if x.strip())
@@ -266,7 +279,7 @@ def _cue(text: str, right: bool) -> tuple[str, str]:
 
 
 def _dialogue_block(paragraphs: list[ET.Element], right_from: int | None = None) -> list[_Block]:
-    """Blocks for a run of Character/Parenthetical/Dialogue paragraphs (one block per cue)."""
+    """Blocks for a run of Character/Parenthetical/Dialogue/Lyrics paragraphs (one block per cue)."""
     blocks: list[_Block] = []
     current: _Block | None = None
     cue_count = 0
@@ -366,9 +379,10 @@ def fdx_to_fountain(data: bytes | str) -> str:
     if content is None:
         raise FdxError("no <Content> element: not a Final Draft script")
     blocks: list[_Block] = []
-    run: list[ET.Element] = []  # Character/Parenthetical/Dialogue paragraphs in a row
+    run: list[ET.Element] = []  # Character/Parenthetical/Dialogue(/Lyrics) paragraphs after a cue
     starts_page: set[int] = set()
     paragraph_block: list[int] = []  # paragraph index -> block index it ends up in
+    lyrics_open = False  # the last block is a song outside a speech: more Lyrics lines join it
 
     def flush() -> None:
         if run:
@@ -378,21 +392,29 @@ def fdx_to_fountain(data: bytes | str) -> str:
     for index, p in enumerate(content.findall("Paragraph")):
         dual = p.find("DualDialogue")
         type_ = p.get("Type") or "Action"
-        if dual is not None or type_ not in ("Character", "Parenthetical", "Dialogue"):
+        # lyrics after a cue are sung in its speech; without one they stand alone
+        speech = ("Character", "Parenthetical", "Dialogue") + (("Lyrics",) if run else ())
+        if dual is not None or type_ not in speech:
             flush()
         if (p.get("StartsNewPage") or "").lower() == "yes":
             starts_page.add(len(blocks))
         if dual is not None:
             inner = dual.findall("Paragraph")
             blocks.extend(_dialogue_block(inner, right_from=1))
-        elif type_ in ("Character", "Parenthetical", "Dialogue"):
+        elif type_ in speech:
             if type_ == "Character":
                 flush()
             run.append(p)
         else:
             block = _block_for(type_, _runs_text(p), p)
-            if block is not None:
+            song = block is not None and block.kind is Kind.LYRICS
+            if song and lyrics_open and len(blocks) not in starts_page:
+                blocks[-1].lines.extend(block.lines)  # the next line of the same song
+            elif block is not None:
                 blocks.append(block)
+            lyrics_open = song or (lyrics_open and block is None)
+        if dual is not None or type_ in speech:
+            lyrics_open = False
         paragraph_block.append(len(blocks) - 1 + (1 if run else 0))
     flush()
     notes: dict[int, list[str]] = {}

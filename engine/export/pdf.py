@@ -20,7 +20,7 @@ import dataclasses
 import io
 from typing import Sequence
 
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from engine.fountain import Element, Kind, ParseResult

@@ -34,6 +34,7 @@ class Rendered:
     data: bytes
     pages: int | None = None  # PDF: script pages (the title page not counted)
     title_page: bool = False  # PDF: a title page comes first
+    remarks: tuple[str, ...] = ()  # Fountain draft: what the writer should know (no AI label added...)
 
 
 def default_output(script: str | Path, fmt: str) -> Path:
@@ -44,16 +45,20 @@ def default_output(script: str | Path, fmt: str) -> Path:
     return script.with_name(stem + SUFFIXES[fmt])
 
 
-def render_export(text: str, options: ExportOptions, ai_spans: Sequence[tuple[int, int]] = ()) -> Rendered:
+def render_export(text: str, options: ExportOptions,
+                  ai_spans: Sequence[tuple[int, int]] | None = None) -> Rendered:
     """The export's bytes. ``ai_spans``: AI-written ``(start, end)`` offsets into ``text``
-    (labelled in a Fountain draft when ``options.draft.label_ai`` asks)."""
+    (labelled in a Fountain draft when ``options.draft.label_ai`` asks), ``[]`` when none is,
+    ``None`` when that is not known (then AI labels raise
+    :class:`~engine.export.fountain_draft.AILabelError`, an :class:`ExportError`)."""
     from engine.fountain import parse
 
     fmt = options.format
     if fmt == "fountain":
-        from .fountain_draft import fountain_draft
+        from .fountain_draft import draft
 
-        return Rendered(fmt, fountain_draft(text, options.draft, ai_spans).encode("utf-8"))
+        made = draft(text, options.draft, ai_spans)
+        return Rendered(fmt, made.text.encode("utf-8"), remarks=made.remarks)
     result = parse(text)
     if fmt == "pdf":
         from engine.fountain.pagination import paginate

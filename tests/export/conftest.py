@@ -50,6 +50,8 @@ The lamp turns. Tom alone.
 
 TOM
 She'll be back.
+~Bring her home, the tide,
+~bring her home.
 
 >THE END<
 """

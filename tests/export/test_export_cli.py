@@ -3,12 +3,13 @@ no partial file, clear messages."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from engine.cli import main
 from engine.export import ExportError, write_atomic
+from engine.fountain import Kind, parse
+from engine.fountain.stats import count_words
+from engine.provenance import ProvenanceTracker, load_spans
 
 
 @pytest.fixture
@@ -58,14 +59,54 @@ def test_failed_write_leaves_no_partial_file(tmp_path):
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 
-def test_label_ai_notes_needs_provenance(script, capsys):
-    # no <script>.provenance.json beside it: AI passages are unknown, only the title line is possible
-    assert main(["export", str(script), "--to", "fountain", "--label-ai", "notes"]) == 1
-    assert "--label-ai title" in capsys.readouterr().err
-    assert main(["export", str(script), "--to", "fountain", "--label-ai", "title", "--force",
-                 "--draft-date", "2 June"]) == 0
-    text = script.with_name("lighthouse.draft.fountain").read_text()
-    assert "Notes: AI-assisted draft" in text and "Draft date: 2 June" in text
+def record(script, spans) -> None:
+    """The provenance record beside ``script`` as the editor writes it: ``spans`` AI-written;
+    with ``[]`` a record that once held a span whose text the writer has since replaced."""
+    text = script.read_text(encoding="utf-8")
+    if not spans:
+        ProvenanceTracker(text, [(0, 5)]).save(script)
+    ProvenanceTracker(text, spans).save(script)
+    assert load_spans(script, text) == list(spans)
+
+
+@pytest.mark.parametrize("label", ["notes", "title"])
+def test_ai_labels_need_a_provenance_record(script, label, capsys):
+    # no lighthouse.fountain.provenance.json: which text is AI-written is unknown, so no label is true
+    assert main(["export", str(script), "--to", "fountain", "--label-ai", label]) == 1
+    err = capsys.readouterr().err
+    assert "no provenance record beside it (lighthouse.fountain.provenance.json)" in err
+    assert f"--label-ai {label} would not be true" in err and "Traceback" not in err
+    assert not script.with_name("lighthouse.draft.fountain").exists()
+
+
+@pytest.mark.parametrize("label", ["notes", "title"])
+def test_a_record_without_ai_text_adds_no_label(script, small, label, capsys):
+    record(script, [])
+    assert main(["export", str(script), "--to", "fountain", "--label-ai", label, "--draft-date", "2 June"]) == 0
+    captured = capsys.readouterr()
+    assert "note: no text in the script came from accepted model suggestions, so no AI label was added" \
+        in captured.err
+    assert captured.out.strip() == str(script.with_name("lighthouse.draft.fountain").resolve())
+    text = script.with_name("lighthouse.draft.fountain").read_text(encoding="utf-8")
+    assert "AI-assisted" not in text and "Notes" not in text and "Draft date: 2 June" in text
+    assert text == small.replace("Draft date: 1 March 2025", "Draft date: 2 June")
+
+
+def test_the_title_line_from_the_record_joins_an_existing_notes_key(tmp_path, small, capsys):
+    script = tmp_path / "lighthouse.fountain"
+    script.write_text(small.replace("Draft date:", "Notes: Second draft, for the festival.\nDraft date:"),
+                      encoding="utf-8")
+    text = script.read_text(encoding="utf-8")
+    start = text.index("Who keeps a light")
+    record(script, [(start, start + len("Who keeps a light burning out here?"))])
+    assert main(["export", str(script), "--to", "fountain", "--label-ai", "title"]) == 0
+    assert capsys.readouterr().err == ""
+    draft = script.with_name("lighthouse.draft.fountain").read_text(encoding="utf-8")
+    notes = [e for e in parse(draft).elements if e.kind is Kind.TITLE and e.key.casefold() == "notes"]
+    share = round(100 * 7 / count_words(text))  # the 7 words of the span
+    assert len(notes) == 1 and draft.count("Notes:") == 1
+    assert notes[0].text == ("Second draft, for the festival.\n"
+                             f"AI-assisted draft: about {share}% of the words come from accepted model suggestions.")
 
 
 def test_import_fdx(script, tmp_path, capsys):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
+from engine.cli import main
 from engine.export import FdxError, fdx_paragraph_types, fdx_to_fountain, to_fdx
 from engine.fountain import Kind, parse
 
@@ -36,6 +38,12 @@ def test_types_numbers_dual_title_and_notes(small):
     centered = root.find("Content/Paragraph[@Alignment='Center']")
     assert centered.get("Type") == "Action" and centered.find("Text").text == "THE END"
     assert "&lt;visitors&gt; &amp; tea" in fdx
+    # Tom's song: Final Draft's Lyrics paragraphs, one a line, after his dialogue
+    assert types[-5:] == ["Character", "Dialogue", "Lyrics", "Lyrics", "Action"]
+    lyrics = root.findall("Content/Paragraph[@Type='Lyrics']")
+    assert [p.find("Text").text for p in lyrics] == ["Bring her home, the tide,", "bring her home."]
+    # what FDX does not carry (as the README says): sections, synopses, boneyard
+    assert "Act One" not in fdx and "logbook" not in fdx and "An old version" not in fdx
 
 
 def test_fountain_to_fdx_to_fountain_keeps_elements(small):
@@ -46,6 +54,9 @@ def test_fountain_to_fdx_to_fountain_keeps_elements(small):
     assert title["Title"] == "The Lighthouse" and title["Author"] == "Ada Quill"
     assert title["Contact"] == "12 Harbour Row\nPorthleven"
     assert [e.text for e in parse(back).elements if e.kind is Kind.NOTE] == ["check her age"]
+    assert "TOM\nShe'll be back.\n~Bring her home, the tide,\n~bring her home.\n" in back
+    song = [e for e in parse(back).elements if e.kind is Kind.LYRICS]
+    assert [e.text for e in song] == ["Bring her home, the tide,\nbring her home."]
 
 
 def test_general_and_shot_survive_a_round_trip():
@@ -106,3 +117,33 @@ def test_emphasis_becomes_styled_runs_and_comes_back():
     back = fdx_to_fountain(fdx)
     assert "She reads it for the *third* time, **slowly**, ***twice***, _underlined_." in back
     assert "I *said*\nno **twice**." in back
+
+
+def test_lyrics_outside_a_speech_and_in_dual_dialogue_come_back():
+    text = ("INT. CHAPEL - NIGHT\n\n~Abide with me,\n~fast falls the eventide.\n\nThe choir stops.\n\n"
+            "MARA\nAmen.\n~Amen.\n\nTOM ^\n~Amen.\n\nTOM\n(softly)\n~Again.\nOnce more.\n")
+    fdx = to_fdx(parse(text))
+    types = fdx_paragraph_types(fdx)
+    assert types == ["Scene Heading", "Lyrics", "Lyrics", "Action", "Character", "Dialogue", "Lyrics", "Character",
+                     "Lyrics", "Character", "Parenthetical", "Lyrics", "Dialogue"]
+    dual = ET.fromstring(fdx).findall("Content/Paragraph/DualDialogue/Paragraph")
+    assert [p.get("Type") for p in dual] == ["Character", "Dialogue", "Lyrics", "Character", "Lyrics"]
+    back = fdx_to_fountain(fdx)
+    assert printed(back) == printed(text)
+    assert "~Abide with me,\n~fast falls the eventide.\n" in back  # one song, not two
+    assert fdx_paragraph_types(to_fdx(parse(back))) == types
+
+
+def test_the_example_through_fdx_and_import_keeps_paragraph_types(tmp_path, capsys):
+    example = Path(__file__).resolve().parents[2] / "examples" / "night-shift.fountain"
+    fdx, imported, again = tmp_path / "night-shift.fdx", tmp_path / "imported.fountain", tmp_path / "again.fdx"
+    assert main(["export", str(example), "--to", "fdx", "-o", str(fdx)]) == 0
+    assert main(["import", str(fdx), "-o", str(imported)]) == 0
+    assert main(["export", str(imported), "--to", "fdx", "-o", str(again)]) == 0
+    capsys.readouterr()
+    types = fdx_paragraph_types(fdx.read_bytes())
+    assert types == fdx_paragraph_types(again.read_bytes())
+    assert types.count("Lyrics") == 2 and {"Scene Heading", "Action", "Character", "Dialogue", "Parenthetical",
+                                           "Transition"} <= set(types)
+    # and the Fountain it gives has the example's printed elements, Marisol's lullaby as lyrics
+    assert printed(imported.read_text(encoding="utf-8")) == printed(example.read_text(encoding="utf-8"))

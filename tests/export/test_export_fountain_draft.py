@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.export import DraftOptions, fountain_draft
-from engine.export.fountain_draft import AI_NOTE
+from engine.export.fountain_draft import AI_NOTE, NO_AI_TEXT, AILabelError, ai_title_line, draft
 from engine.fountain import Kind, parse
 
 
@@ -62,11 +64,41 @@ def test_ai_labels_as_notes_after_each_touched_paragraph(small):
 
 def test_ai_label_on_the_title_page(small):
     start = small.index("Who keeps")
-    draft = fountain_draft(small, DraftOptions(label_ai="title"), [(start, start + len("Who keeps a light"))])
-    notes = [e.text for e in parse(draft).elements if e.kind is Kind.TITLE and e.key == "Notes"]
+    labelled = fountain_draft(small, DraftOptions(label_ai="title"), [(start, start + len("Who keeps a light"))])
+    notes = [e.text for e in parse(labelled).elements if e.kind is Kind.TITLE and e.key == "Notes"]
     assert len(notes) == 1 and "AI-assisted" in notes[0] and "%" in notes[0]
-    unknown = fountain_draft("INT. ROOM - DAY\n\nA chair.\n", DraftOptions(label_ai="title"))
-    assert parse(unknown).elements[0].key == "Notes"
+    bare = draft("INT. ROOM - DAY\n\nA chair.\n", DraftOptions(label_ai="title"), [(17, 25)])
+    assert bare.remarks == () and parse(bare.text).elements[0].key == "Notes"
+    assert "about 40% of the words" in bare.text  # "A chair." is 2 of the 5 words
+
+
+@pytest.mark.parametrize("label", ["notes", "title"])
+def test_ai_labels_are_refused_when_unknown_and_absent_without_ai_text(small, label):
+    with pytest.raises(AILabelError, match="not known .no provenance record"):
+        fountain_draft(small, DraftOptions(label_ai=label))  # spans None: nothing says which text
+    for spans in ([], [(0, 0)]):  # a record without AI text
+        made = draft(small, DraftOptions(label_ai=label), spans)
+        assert made.text == small and made.remarks == (NO_AI_TEXT,)
+    # spans that cover no printed paragraph (here the section heading) give no note either
+    section = small.index("# Act One")
+    made = draft(small, DraftOptions(label_ai="notes"), [(section, section + 9)])
+    assert made.text == small and "in no printed paragraph" in made.remarks[0]
+
+
+@pytest.mark.parametrize("notes", ["Notes: For the festival.", "notes:\n\tFor the festival.\n\tShort cut."])
+def test_the_ai_title_line_joins_an_existing_notes_key(small, notes):
+    script = small.replace("Draft date:", notes + "\nDraft date:")
+    start = script.index("Who keeps")
+    made = draft(script, DraftOptions(label_ai="title", draft_date="3 April"), [(start, start + 9)])
+    title = [e for e in parse(made.text).elements if e.kind is Kind.TITLE]
+    keyed = [e for e in title if e.key.casefold() == "notes"]
+    assert len(keyed) == 1 and made.text.casefold().count("notes:") == 1
+    before = [e.text for e in parse(script).elements if e.kind is Kind.TITLE and e.key.casefold() == "notes"][0]
+    assert keyed[0].text == before + "\n" + ai_title_line(script, [(start, start + 9)])
+    assert "\n\tAI-assisted draft" in made.text if "\t" in notes else "\n    AI-assisted draft" in made.text
+    assert {e.key: e.text for e in title}["Draft date"] == "3 April"
+    # the rest of the script is untouched
+    assert kinds_and_text(made.text, (Kind.TITLE,)) == kinds_and_text(script, (Kind.TITLE,))
 
 
 def test_corpus_scripts_round_trip(corpus):

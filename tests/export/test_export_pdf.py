@@ -15,6 +15,10 @@ pypdf = pytest.importorskip("pypdf")
 
 
 COURIER = {"/Courier", "/Courier-Bold", "/Courier-Oblique", "/Courier-BoldOblique"}
+INCH = 72.0
+CHAR = INCH / 10  # Courier 12: 10 characters an inch
+LEFT = 1.5 * INCH  # the left margin
+RIGHT = LEFT + 61 * CHAR  # the end of the 6.1 in line
 
 
 def read(data: bytes):
@@ -28,6 +32,18 @@ def fonts(reader) -> set[str]:
         for font in (res.get("/Font") or {}).values():
             found.add(str(font.get_object()["/BaseFont"]))
     return found
+
+
+def placed(page) -> list[tuple[str, float, float]]:
+    """(text, x, baseline y) of every piece of text the page draws, read with pypdf."""
+    out = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            out.append((text.strip(), round(cm[4] + tm[4], 2), round(cm[5] + tm[5], 2)))
+
+    page.extract_text(visitor_text=visit)
+    return out
 
 
 def long_speech_script() -> str:
@@ -67,8 +83,16 @@ def test_split_speech_has_more_and_contd_and_page_numbers():
     assert "HARRY (CONT'D)" in second
     assert re.match(r"\s*2\.", second)  # page number top right from page 2
     assert not re.match(r"\s*1\.", first)
-    # scene numbers in both margins: the number is drawn twice on the heading's line
-    assert first.count("7") >= 2
+    # scene numbers in both margins, on the heading's baseline (positions read from the PDF)
+    seen = placed(reader.pages[0])
+    heading = [(x, y) for text, x, y in seen if text == "INT. HALL - DAY"]
+    numbers = sorted((x, y) for text, x, y in seen if text == "7")
+    assert len(heading) == 1 and len(numbers) == 2
+    assert {y for _, y in numbers} == {heading[0][1]}
+    (left, _), (right, _) = numbers
+    assert left + CHAR == pytest.approx(LEFT - 0.4 * INCH)  # right-aligned 0.4 in before the text
+    assert right == pytest.approx(RIGHT + 0.3 * INCH)  # 0.3 in after the 6.1 in line
+    assert not [t for t, *_ in placed(reader.pages[1]) if t == "7"]  # only where the heading is
 
 
 def test_positions_follow_the_pagination():
@@ -87,6 +111,53 @@ def test_positions_follow_the_pagination():
     assert seen["Hello."][0] == pytest.approx(108 + 9 * 7.2)
     assert {v[2] for v in seen.values()} == {12}
     assert seen["INT. HALL - DAY"][1] - seen["A door."][1] == pytest.approx(24)  # one blank line between
+
+
+DUAL = """INT. HALL - DAY #12A#
+
+Mara and Tom, face to face.
+
+MARA
+(quietly)
+Tell me the truth, all of it, every single word of it.
+
+TOM ^
+I always do.
+
+MARA
+One more thing.
+"""
+
+
+def test_dual_dialogue_prints_side_by_side():
+    reader = read(pdf_bytes(parse(DUAL)))
+    seen = placed(reader.pages[0])
+    at: dict[str, tuple[float, float]] = {}
+    for text, x, y in seen:
+        at.setdefault(text, (x, y))  # the first MARA: the dual one
+    # the two cues on the same baseline, Mara's in the left half of the line, Tom's in the right
+    (mara_x, mara_y), (tom_x, tom_y) = at["MARA"], at["TOM"]
+    middle = (LEFT + RIGHT) / 2
+    assert mara_y == tom_y and mara_x < middle < tom_x
+    # their speeches start on the same baseline too, each in its own column
+    assert at["(quietly)"][1] == at["I always do."][1] < mara_y
+    below = [(t, x, y) for t, x, y in seen if y < mara_y and x < middle]
+    after = next(i for i, (t, *_) in enumerate(below) if t == "MARA")  # the next, single speech
+    left_lines = below[:after]
+    assert [t for t, *_ in left_lines] == ["(quietly)", "Tell me the truth,", "all of it, every", "single word of it."]
+    assert all(x + len(t) * CHAR <= middle for t, x, _ in left_lines)  # wrapped to the half column
+    assert at["I always do."][0] >= middle
+    # after the pair, speech is back to the full-width layout, a blank line below the longer column
+    cue, speech = below[after], below[after + 1]
+    assert cue == ("MARA", pytest.approx(LEFT + 19 * CHAR), pytest.approx(left_lines[-1][2] - 2 * 12))
+    assert speech == ("One more thing.", pytest.approx(LEFT + 9 * CHAR), pytest.approx(cue[2] - 12))
+    # the scene number in both margins, right-aligned in the left one
+    numbers = sorted(x for t, x, y in seen if t == "12A" and y == at["INT. HALL - DAY"][1])
+    assert numbers == [pytest.approx(LEFT - 0.4 * INCH - 3 * CHAR), pytest.approx(RIGHT + 0.3 * INCH)]
+    # a reader extracting the layout sees the two cues on one line, Mara's first
+    layout = reader.pages[0].extract_text(extraction_mode="layout").splitlines()
+    cues = [line for line in layout if "MARA" in line and "TOM" in line]
+    assert len(cues) == 1 and cues[0].index("MARA") < cues[0].index("TOM")
 
 
 def test_big_fish_page_count_matches_screenplain(corpus, tmp_path):

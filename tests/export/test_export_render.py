@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.export import DraftOptions, ExportError, ExportOptions, default_output, export_to, render_export
-from engine.export.fountain_draft import AI_NOTE
+from engine.export.fountain_draft import AI_NOTE, NO_AI_TEXT
 from engine.fountain import parse
 from engine.fountain.pagination import paginate
 
@@ -20,6 +20,11 @@ def test_every_format_renders_and_pdf_counts_its_pages(small):
     draft = render_export(small, ExportOptions("fountain", draft=DraftOptions(label_ai="notes")),
                           [(start, start + 10)]).data.decode()
     assert f"Mara and Tom walk the path. {AI_NOTE}" in draft and draft.count(AI_NOTE) == 1
+    title = ExportOptions("fountain", draft=DraftOptions(label_ai="title"))
+    with pytest.raises(ExportError, match="AI-written is not known"):  # no spans given: no record
+        render_export(small, title)
+    none = render_export(small, title, [])
+    assert none.data.decode() == small and none.remarks == (NO_AI_TEXT,)
     with pytest.raises(ExportError, match="unknown export format 'docx'"):
         render_export(small, ExportOptions("docx"))
 

@@ -15,7 +15,8 @@ def test_characters(small):
     assert rows["MARA"]["scenes"] == ["1", "2"] and rows["MARA"]["dialogue_blocks"] == 2
     assert rows["MARA"]["words"] == 7 + 4  # "Who keeps a light burning out here?" + "Tell me the truth."
     assert rows["TOM"]["scenes"] == ["1", "2", "3"] and rows["TOM"]["dialogue_blocks"] == 3
-    assert rows["TOM"]["words"] == 5 + 3 + 3  # "Someone who likes <visitors> & tea", "I always do.", "She'll be back."
+    # "Someone who likes <visitors> & tea", "I always do.", "She'll be back." and the song he sings
+    assert rows["TOM"]["words"] == 5 + 3 + 3 + 8
 
 
 def test_scenes_and_locations(small):

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from engine.export import default_output as engine_default_output
-from engine.export.fountain_draft import AI_NOTE
+from engine.export.fountain_draft import AI_NOTE, NO_AI_TEXT
 from engine.fountain import parse
 from engine.fountain.pagination import paginate
 from tui.screens.export_dialog import FORMATS, ExportDialog, ExportDone, default_output
@@ -115,18 +115,78 @@ async def test_fountain_draft_with_ai_labels(open_app, script_path, settle):
 
 
 async def test_fountain_draft_with_a_title_page_line(open_app, script_path, settle):
-    path = script_path(SCRIPT + AFTER)
+    # the title page has a Notes key already: the AI line joins it, no second Notes key
+    path = script_path(SCRIPT.replace("Author: Ada Quill", "Author: Ada Quill\nNotes: For the workshop.") + AFTER)
     async with open_app(path).run_test(size=(100, 40)) as pilot:
         await editor_with_ai_text(pilot, settle)
-        await open_dialog(pilot, settle, "fountain")
+        dialog, _ = await open_dialog(pilot, settle, "fountain")
         await pilot.click("#label-title")
+        await settle(pilot)
+        assert str(dialog.query_one("#export-status").render()) == ""  # AI text known: nothing to warn of
         await pilot.click("#export")
         await settle(pilot)
     draft = path.with_name("script.draft.fountain").read_text(encoding="utf-8")
-    assert AI_NOTE not in draft
+    assert AI_NOTE not in draft and draft.count("Notes:") == 1
     title = [e for e in parse(draft).elements if e.kind.value == "title"]
     notes = [e.text for e in title if (e.key or "").casefold() == "notes"]
-    assert notes and "% of the words come from accepted model suggestions" in notes[0]
+    assert len(notes) == 1 and notes[0].startswith("For the workshop.\nAI-assisted draft: about ")
+    assert notes[0].endswith("% of the words come from accepted model suggestions.")
+
+
+@pytest.mark.parametrize("label", ["title", "notes"])
+async def test_an_ai_label_without_ai_text_adds_nothing_and_says_so(open_app, script_path, settle,
+                                                                    notifications, label):
+    path = script_path(SCRIPT + AFTER)
+    async with open_app(path).run_test(size=(100, 40)) as pilot:
+        dialog, results = await open_dialog(pilot, settle, "fountain")  # no suggestion accepted
+        assert dialog.ai_spans == []
+        assert "No text in it came from accepted suggestions" in str(dialog.query_one("#export-about").render())
+        await pilot.click(f"#label-{label}")
+        await settle(pilot)
+        status = dialog.query_one("#export-status")
+        assert str(status.render()) == ("No text in this script came from accepted suggestions: "
+                                        "no AI label will be added.")
+        assert not status.has_class("-error")
+        await pilot.click("#label-none")
+        await settle(pilot)
+        assert str(status.render()) == ""
+        await pilot.click(f"#label-{label}")
+        await pilot.click("#export")
+        await settle(pilot)
+        told = [n for n in notifications(pilot.app) if n.startswith("Exported")]
+    out = path.with_name("script.draft.fountain")
+    assert out.read_text(encoding="utf-8") == SCRIPT + AFTER  # no Notes line, no AI note
+    assert results == [ExportDone(out.resolve(), "fountain", remarks=(NO_AI_TEXT,))]
+    assert told == [f"Exported: Wrote {out.resolve()}. Note: No text in the script came from accepted "
+                    "model suggestions, so no AI label was added."]
+
+
+async def test_an_ai_label_is_refused_when_ai_text_is_unknown(open_app, script_path, settle):
+    # the editor passes None when it cannot know (the record beside the script could not be read)
+    path = script_path(SCRIPT + AFTER)
+    async with open_app(path).run_test(size=(100, 40)) as pilot:
+        screen = pilot.app.editor_screen
+        results: list = []
+        dialog = ExportDialog(screen.script.path, screen.editor.text, None, fmt="fountain")
+        pilot.app.push_screen(dialog, results.append)
+        await settle(pilot)
+        dialog.query_one("#export").active_effect_duration = 0
+        assert "AI-written is not known" in str(dialog.query_one("#export-about").render())
+        await pilot.click("#label-title")
+        await settle(pilot)
+        status = dialog.query_one("#export-status")
+        assert str(status.render()) == "Which text is AI-written is not known, so it cannot be labelled."
+        assert status.has_class("-error")
+        await press_export(pilot, dialog)
+        await settle(pilot)
+        assert str(status.render()).startswith("Not exported: which text is AI-written is not known")
+        assert results == [] and pilot.app.screen is dialog
+        assert not path.with_name("script.draft.fountain").exists()
+        await pilot.click("#label-none")  # without a label it exports
+        await press_export(pilot, dialog)
+        await settle(pilot)
+    assert path.with_name("script.draft.fountain").read_text(encoding="utf-8") == SCRIPT + AFTER
+    assert results and results[0].remarks == ()
 
 
 async def test_fdx_and_html(open_app, script_path, settle):

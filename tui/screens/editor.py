@@ -660,7 +660,8 @@ class EditorScreen(Screen[None]):
 
     def action_export(self) -> None:
         editor = self.editor
-        self.app.push_screen(ExportDialog(self.script.path, editor.text, editor.provenance_spans))
+        spans = None if editor.provenance.broken else editor.provenance_spans  # None: not known
+        self.app.push_screen(ExportDialog(self.script.path, editor.text, spans))
 
     def action_edit_prompt(self) -> None:
         """Edit the script's prompt; the new version becomes the script's prompt."""

@@ -1,8 +1,10 @@
 """The export dialog: the script as a Fountain draft, PDF, FDX or HTML, with the options of
 ``scenewright export``.
 
-It exports the text as it is in the editor (saved or not) with the editor's AI-written spans,
-to the path in the dialog (default: beside the script, the format's suffix; a relative path is
+It exports the text as it is in the editor (saved or not) with the editor's AI-written spans
+(``[]``: no text came from accepted suggestions, and an AI label adds nothing, as the dialog
+says; ``None``: not known, e.g. the record beside the script could not be read, and an AI label
+is refused), to the path in the dialog (default: beside the script, the format's suffix; a relative path is
 taken from the script's folder). An existing file is kept unless the writer confirms: the first
 Export names it and turns the button into *Overwrite*. The export runs in a thread worker
 (group ``export``): the writer can keep the dialog open and see the result or the error, which
@@ -59,6 +61,7 @@ class ExportDone:
     format: str
     pages: int | None = None  # PDF: script pages
     title_page: bool = False
+    remarks: tuple[str, ...] = ()  # what the writer should know (e.g. no AI label was added)
 
 
 class ExportDialog(ModalScreen[ExportDone | None]):
@@ -75,11 +78,12 @@ class ExportDialog(ModalScreen[ExportDone | None]):
         super().__init__()
         self.script_path = Path(script_path)
         self.text = text
-        self.ai_spans = list(ai_spans or ())
+        self.ai_spans = None if ai_spans is None else list(ai_spans)
         self.format = fmt
         self._default = str(default_output(self.script_path, fmt))
         self._confirmed: Path | None = None  # the existing file the writer agreed to overwrite
         self.running = False
+        self._label_said = False  # the status line holds what label_problem said
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -126,6 +130,8 @@ class ExportDialog(ModalScreen[ExportDone | None]):
     def _about(self) -> str:
         spans = self.ai_spans
         where = "The script as it is in the editor, saved or not."
+        if spans is None:
+            return f"{where} Which text in it is AI-written is not known."
         if not spans:
             return f"{where} No text in it came from accepted suggestions."
         words = sum(len(self.text[a:b].split()) for a, b in spans)
@@ -148,6 +154,25 @@ class ExportDialog(ModalScreen[ExportDone | None]):
             self._default = str(default_output(self.script_path, fmt))
             output.value = self._default
         self._reset_confirmation()
+
+    @on(RadioSet.Changed, "#label-ai")
+    def _label_changed(self) -> None:
+        """Say before the export when an AI label cannot be added (not known, or no AI text)."""
+        problem = self.label_problem()
+        if problem:
+            self._say(problem, error=self.ai_spans is None)
+        elif self._label_said:
+            self._say("")
+        self._label_said = problem is not None
+
+    def label_problem(self) -> str | None:
+        if self._pressed("#label-ai", "label-") in ("", "none"):
+            return None
+        if self.ai_spans is None:
+            return "Which text is AI-written is not known, so it cannot be labelled."
+        if not any(self.text[a:b].strip() for a, b in self.ai_spans):
+            return "No text in this script came from accepted suggestions: no AI label will be added."
+        return None
 
     @on(Input.Changed, "#output")
     def _output_changed(self) -> None:
@@ -237,7 +262,7 @@ class ExportDialog(ModalScreen[ExportDone | None]):
 
         rendered: Rendered = render_export(self.text, options, self.ai_spans)
         written = export_to(path, rendered, force=force, script=self.script_path)
-        return ExportDone(written, options.format, rendered.pages, rendered.title_page)
+        return ExportDone(written, options.format, rendered.pages, rendered.title_page, rendered.remarks)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -266,10 +291,11 @@ class ExportDialog(ModalScreen[ExportDone | None]):
 
     @staticmethod
     def result_text(done: ExportDone) -> str:
+        remarks = "".join(f" Note: {r[:1].upper()}{r[1:]}." for r in done.remarks)
         if done.format == "pdf" and done.pages is not None:
             title = " and a title page" if done.title_page else ""
-            return f"Wrote {done.path}: {done.pages} page{'s' * (done.pages != 1)}{title}."
-        return f"Wrote {done.path}."
+            return f"Wrote {done.path}: {done.pages} page{'s' * (done.pages != 1)}{title}.{remarks}"
+        return f"Wrote {done.path}.{remarks}"
 
     def _say(self, text: str, error: bool = False) -> None:
         status = self.query_one("#export-status", Static)
