@@ -6,8 +6,11 @@ and turns the suggestion panel's reports into log calls:
 
 * ``SuggestionShown`` (or the first report of an alternative): its request (script path and
   content hash, scene, cursor, model and file hash, prompt id and version, the full prompt,
-  sampling, seed, prompt tokens) once, then the alternative (text, seed, why it ended, time to
-  first token, speed, tokens);
+  sampling, seed, prompt tokens, genre) once, then the alternative (text, seed, why it ended,
+  time to first token, speed, tokens). The genre is the one the prompt was rendered with (the
+  title page's ``Genre:``, or the anchor store's setting); it becomes the script's genre in the
+  log (what ``dataset export --balance-genre`` balances on) only while the script has none, so
+  a genre the writer gave with ``scenewright log mark --genre`` stays;
 * ``SuggestionAccepted``: ``accepted`` or ``accepted_part`` with the text that went in, and
   the inserted range, which an :class:`~engine.editlog.InsertionTracker` then follows through
   every edit (it listens to the editor's document: ``FountainDocument.listeners``);
@@ -86,6 +89,14 @@ def margins(went_in: str, text: str) -> tuple[int, int]:
             lead = went_in.index(core)
             return lead, len(went_in) - lead - len(core)
     return 0, 0
+
+
+def genre_of(rendered: Any) -> str | None:
+    """The genre a rendered prompt carried (``RenderedPrompt.genre``), one line, or None."""
+    genre = getattr(rendered, "genre", None)
+    if not isinstance(genre, str):
+        return None
+    return " ".join(genre.split()) or None
 
 
 class EditRecording:
@@ -360,6 +371,7 @@ class EditRecording:
             "sampling": record.sampling,
             "seed": record.request_seed,
             "prompt_tokens": context.prompt_tokens if context is not None else None,
+            "genre": genre_of(rendered),
         }
 
     def _model_hash(self, name: str) -> str | None:

@@ -261,3 +261,58 @@ async def test_a_data_folder_that_is_a_file_is_named(open_app, script_path, sett
         await pilot.press(*"Hi.")
         assert app.editor_screen.editor.text.startswith("Hi.")
     assert os.path.isfile(blocker)
+
+
+def scenewright(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tui.main", *args], capture_output=True, text=True)
+
+
+async def test_the_genre_of_the_prompt_is_the_scripts_genre_for_balanced_exports(
+    open_app, example_text, generation_engine, settle, tmp_path
+):
+    """The example script's title page says ``Genre: Drama``: its requests are recorded with it, and
+    it becomes the script's genre in the log, which ``dataset export --balance-genre`` balances
+    on; a genre the writer gave with ``scenewright log mark --genre`` is not overridden."""
+    drama = tmp_path / "night-shift.fountain"
+    retold = tmp_path / "night-shift-retold.fountain"
+    assert "\nGenre: Drama\n" in example_text
+    drama.write_text(example_text, encoding="utf-8")
+    retold.write_text(example_text.replace("Title: Night Shift", "Title: Night Shift, Retold"), encoding="utf-8")
+    mark = scenewright("log", "mark", "--script", str(drama), "--mine")  # marked first, without a genre
+    assert mark.returncode == 0, mark.stderr
+    mark = scenewright("log", "mark", "--script", str(retold), "--licensed", "--genre", "Comedy")
+    assert mark.returncode == 0, mark.stderr
+
+    rendered_genres = []
+    for path in (drama, retold):
+        app = open_app(path, engine=generation_engine)
+        async with app.run_test(size=(140, 36)) as pilot:
+            await settle(pilot)
+            screen = app.editor_screen
+            screen.editor.move_cursor(screen.editor.document.end)
+            screen.panel.apply_settings(GenerationSettings(max_tokens=4, seed=2))
+            await pilot.pause()
+            await generate(pilot, app)
+            assert screen.panel.suggestion.shown.text
+            rendered_genres.append(screen.panel.suggestion.context.rendered.genre)
+            await pilot.press("escape")  # dismissed: a rejected suggestion, which KTO exports
+            await pilot.pause()
+            assert screen.panel.suggestion is None
+            assert app.edit_recording.flush()
+    assert rendered_genres == ["Drama", "Drama"]
+
+    with read_log() as log:
+        genres = {s["path"]: s["genre"] for s in log.scripts()}
+        usages = {s["path"]: s["usage"] for s in log.scripts()}
+    assert genres == {script_key(drama): "Drama", script_key(retold): "Comedy"}
+    assert usages == {script_key(drama): "mine", script_key(retold): "licensed"}  # recording kept the marks
+
+    out = tmp_path / "kto"
+    export = scenewright("dataset", "export", "--format", "kto", "-o", str(out), "--val-fraction", "0",
+                         "--balance-genre")
+    assert export.returncode == 0, export.stderr
+    assert "0 rows left out to balance genres" in export.stdout
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "- genres: comedy (1), drama (1)\n" in card
+    rows = [json.loads(line) for line in (out / "train.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows) == 2 and all(row["label"] is False for row in rows)

@@ -449,3 +449,80 @@ async def test_continue_from_the_command_palette(open_app, script_path, generati
         await pilot.pause()
         assert panel.display and panel.suggestion.shown.finished
         assert panel.suggestion.cursor == end_of(SCENE)
+
+
+def shown(panel, selector: str) -> str:
+    return str(panel.query_one(selector).render())
+
+
+async def test_the_model_line_names_the_prompt_and_p_chooses_another(open_app, script_path, settle):
+    """Beside the script the model line starts with the prompt the next request uses (its title in
+    the tooltip: the line is one row of a narrow panel); ``p`` in the panel opens the prompt
+    picker; under the script, where the model line is left out, the title names the prompt."""
+    from textual.command import CommandPalette
+
+    app = open_app(script_path(SCENE), engine=GenerationEngine())
+    async with app.run_test(size=(140, 36)) as pilot:
+        await settle(pilot)
+        screen = app.editor_screen
+        panel = screen.panel
+        await pilot.press("f4")
+        await pilot.pause()
+        assert panel.display and panel.has_focus
+        model_line = panel.query_one("#suggestion-model")
+        assert shown(panel, "#suggestion-model").startswith("continue@1 · temp ")
+        assert model_line.size.height == 1
+        assert str(model_line.tooltip).startswith("Prompt: Continue from the cursor (continue@1)\nSampling: temp ")
+        assert shown(panel, "#suggestion-keys").endswith("  p prompt")  # the panel's own key
+
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"dialogue")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.steering.prompt_id == "dialogue"
+        assert shown(panel, "#suggestion-model").startswith("dialogue@1 · temp ")
+        assert str(model_line.tooltip).startswith("Prompt: Dialogue for the current scene (dialogue@1)\n")
+
+        await pilot.press("escape")  # back to the script: the hint names the editor's key
+        await pilot.pause()
+        assert screen.editor.has_focus
+        assert shown(panel, "#suggestion-keys").endswith("  f12 prompt")
+
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert panel.display and not model_line.display  # docked under the script
+        assert shown(panel, "#suggestion-title") == "Suggestion  gemma3-270m · dialogue@1"
+
+
+async def test_a_rewrite_shows_its_own_prompt_then_the_scripts_again(
+    open_app, script_path, generation_engine, settle, wait_until
+):
+    """A rewrite uses the rewrite prompt, not the script's: the model line says so while the
+    rewrite is on show, and names the script's prompt again once it is dismissed."""
+    from tui.screens.request_input import RequestInputScreen
+
+    app = open_app(script_path(SCENE), engine=generation_engine)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await start(pilot, settle, max_tokens=4, seed=5)
+        screen = app.editor_screen
+        editor, panel = screen.editor, screen.panel
+        screen.show_panel()
+        await pilot.pause()
+        assert shown(panel, "#suggestion-model").startswith("continue@1 · ")
+        row = editor.document.lines.index("Tell them we close at six.")
+        editor.selection = ((row, 0), (row, len(editor.document.lines[row])))
+        await pilot.press("alt+r")
+        await wait_until(pilot, lambda: isinstance(app.screen, RequestInputScreen), "the instruction line")
+        await pilot.press(*"angrier", "enter")
+        await wait_until(pilot, lambda: panel.suggestion is not None and not panel.generating, "the rewrite")
+        await settle(pilot)
+        assert panel.suggestion.steered.prompt.kind == "rewrite"
+        assert shown(panel, "#suggestion-model").startswith("rewrite@1 · ")
+        assert "Prompt: Rewrite the selection (rewrite@1)" in str(panel.query_one("#suggestion-model").tooltip)
+        await pilot.press("escape")  # dismissed
+        await pilot.pause()
+        assert panel.suggestion is None
+        assert shown(panel, "#suggestion-model").startswith("continue@1 · ")

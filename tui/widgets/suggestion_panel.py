@@ -26,6 +26,10 @@ How it works (the editor screen owns the keys and the script; the panel owns the
   ``a``/``b`` in the panel) picks it, dismissing picks neither, and then the panel says which
   was which.
 
+* The model line names the prompt in use: the one the shown suggestion was asked with (a
+  rewrite or a beat uses another prompt than the script's), else the script's remembered
+  prompt, the one the next request uses; ``p`` in the panel chooses another.
+
 The panel reports the writer's decisions as ``SuggestionShown`` / ``SuggestionAccepted`` /
 ``SuggestionRejected`` / ``SuggestionRetried`` / ``SuggestionRated`` / ``BlindPicked``
 messages (:mod:`tui.messages`), which bubble up to the app (and on to the edit log).
@@ -37,11 +41,13 @@ import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Blur, Focus
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -57,6 +63,7 @@ from engine.generation import (
 )
 from engine.models import ModelError
 from engine.models.registry import ModelEntry
+from engine.steering import Prompt, PromptError
 from engine.tomlconf import ConfigError
 
 from ..blind_ab import BlindABError, BlindPair, other_side, shuffle
@@ -123,6 +130,10 @@ HINTS = (
     ("suggest.settings", "settings"),
     ("suggest.rate", "rate"),
 )
+#: The prompt key's hint (the panel's own key while it has focus, else the editor screen's),
+#: shown when the hint line has room for it without taking another line.
+PROMPT_HINT = ("panel.choose_prompt", "editor.choose_prompt", "prompt")
+MIN_TITLE = 8  # a prompt title cut shorter than this leaves only the prompt's id@version
 
 
 @dataclass
@@ -154,6 +165,8 @@ class SuggestionPanel(Vertical, can_focus=True):
                 tooltip="Scroll the suggestion down"),
         Binding("s", "screen.suggestion_settings", "Settings", id="panel.settings",
                 tooltip="Model and sampling settings of the suggestions"),
+        Binding("p", "screen.choose_prompt", "Prompt", id="panel.choose_prompt",
+                tooltip="Choose the prompt of the script's requests (remembered beside the script)"),
         Binding("r", "app.rate_suggestion", "Rate", id="panel.rate",
                 tooltip="Rate the suggestion: plot, dialogue, tone (1 to 5) and tags"),
         Binding("a", "pick('A')", "Pick A", id="panel.pick_a",
@@ -215,6 +228,12 @@ class SuggestionPanel(Vertical, can_focus=True):
 
     def on_resize(self) -> None:
         self.refresh_view()  # the statistics take one line or three, depending on the width
+
+    def on_focus(self, event: Focus) -> None:
+        self._update_hint()  # the prompt key: the panel's own while it has focus
+
+    def on_blur(self, event: Blur) -> None:
+        self._update_hint()
 
     def on_unmount(self) -> None:
         """Nothing may keep the model busy after the editor closes."""
@@ -280,6 +299,36 @@ class SuggestionPanel(Vertical, can_focus=True):
     def model_name(self) -> str | None:
         entry = self.entry()
         return entry.name if entry is not None else self.settings.model
+
+    def prompt_in_use(self) -> Prompt | None:
+        """The prompt of the suggestion on show (a rewrite, a beat... has a prompt of its own),
+        else the script's remembered prompt (the next request's); None when the library has
+        none to offer."""
+        suggestion = self.suggestion
+        prompt = getattr(suggestion.steered, "prompt", None) if suggestion is not None else None
+        if isinstance(prompt, Prompt):
+            return prompt
+        try:
+            return self.steering.steer_prompt()
+        except (PromptError, ConfigError):
+            return None
+
+    def _model_line(self, entry: ModelEntry | None, prompt: Prompt | None, width: int) -> str:
+        """``"Continue from the cursor (continue@1) · temp 0.4 · ≤256 tok"``: the prompt in use
+        and the sampling, on one line of ``width`` cells (0: no limit). When it is too long the
+        prompt's title is cut (``"Continue fr… (continue@1)"``), or left out; what is still too
+        long ends in an ellipsis (the CSS's ``text-overflow``)."""
+        summary = self.settings.summary(entry)
+        if prompt is None:
+            return " · ".join(part for part in ("no prompt", summary) if part)
+        rest = f" ({prompt.ref})" + (f" · {summary}" if summary else "")
+        title = " ".join(prompt.title.split())
+        room = width - cell_len(rest)
+        if width <= 0 or cell_len(title) <= room:
+            return title + rest
+        if room >= MIN_TITLE:
+            return Content(title).truncate(room - 1).plain.rstrip() + "…" + rest
+        return prompt.ref + (f" · {summary}" if summary else "")
 
     def _check_registry(self) -> None:
         try:
@@ -868,18 +917,31 @@ class SuggestionPanel(Vertical, can_focus=True):
         count = len(suggestion.alternatives) if suggestion else 0
         entry = self.entry()
         hidden = self.blind is not None  # a blind comparison: which is which stays hidden
+        prompt = self.prompt_in_use()
+        model_line = self.query_one("#suggestion-model", Static)
+        model_line.update(self._model_line(entry, prompt, model_line.content_size.width))
+        tip = "\n".join(filter(None, (  # the whole of it: the line is cut in a narrow panel
+            f"Prompt: {prompt.title} ({prompt.ref})" if prompt is not None else "",
+            f"Sampling: {self.settings.summary(entry)}",
+        )))
+        if model_line.tooltip != tip:
+            model_line.tooltip = tip
+        # under the script the model line is not shown: the title names the prompt instead
+        # (not in a blind comparison, where only the model line says what it compares with)
+        named = self.model_name() or "no model"
+        if not model_line.display and prompt is not None:
+            named += f" · {prompt.ref}"
         if alt is not None and alt.label is not None:
             heading = f"Blind A/B: {alt.label}" + (f" ({suggestion.current + 1}/{count})" if count > 1 else "")
         else:
             heading = "Suggestion" if count <= 1 else f"Suggestion {suggestion.current + 1}/{count}"
         title = Content.assemble(
             heading,
-            ("" if hidden else f"  {self.model_name() or 'no model'}", "not bold dim"),
+            ("" if hidden else f"  {named}", "not bold dim"),
             (f"  ★ {alt.rating.summary()}" if alt is not None and alt.rating is not None else "",
              "not bold $text-success"),
         )
         self.query_one("#suggestion-title", Static).update(title)
-        self.query_one("#suggestion-model", Static).update(self.settings.summary(entry))
         status_text, style = self._status(alt)
         status = self.query_one("#suggestion-status", Static)
         status.update(status_text)
@@ -997,7 +1059,9 @@ class SuggestionPanel(Vertical, can_focus=True):
         shown: dict[str, tuple[str, str]] = {}
         for binding in [*getattr(self.screen, "BINDINGS", []), *getattr(app, "BINDINGS", [])]:
             binding_id = getattr(binding, "id", None)
-            if isinstance(binding, Binding) and binding_id and binding_id.startswith("suggest."):
+            if isinstance(binding, Binding) and binding_id and (
+                binding_id.startswith("suggest.") or binding_id == PROMPT_HINT[1]
+            ):
                 key = keymap.get(binding_id, binding.key).split(",")[0].strip()
                 action = binding.action.split("(")[0]
                 shown[binding_id] = (app.get_key_display(Binding(key, binding.action)), action)
@@ -1016,4 +1080,26 @@ class SuggestionPanel(Vertical, can_focus=True):
             if not self.allows(action):
                 continue
             parts.append(f"{key} {label}")
-        self.query_one("#suggestion-keys", Static).update("  ".join(parts))
+        hint = self.query_one("#suggestion-keys", Static)
+        prompt_key = self._prompt_key(bindings)
+        width = hint.content_size.width
+        if prompt_key is not None and width > 0:
+            with_prompt = [*parts, f"{prompt_key} {PROMPT_HINT[2]}"]
+            if self._hint_lines(with_prompt, width) <= self._hint_lines(parts, width):
+                parts = with_prompt
+        hint.update("  ".join(parts))
+
+    def _prompt_key(self, bindings: dict[str, tuple[str, str]]) -> str | None:
+        """The key that chooses the prompt: ``p`` (or the writer's key for it) while the panel
+        has focus, else the editor screen's key (F12), or None."""
+        panel_id, screen_id, _ = PROMPT_HINT
+        if self.screen.focused is self:  # (``has_focus`` is set after ``on_focus`` runs)
+            keymap: dict[str, str] = getattr(self.app, "user_keymap", {}) or {}
+            binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == panel_id)
+            key = keymap.get(panel_id, binding.key).split(",")[0].strip()
+            return self.app.get_key_display(Binding(key, binding.action))
+        return bindings[screen_id][0] if screen_id in bindings else None
+
+    @staticmethod
+    def _hint_lines(parts: list[str], width: int) -> int:
+        return max(1, len(Content("  ".join(parts)).wrap(width)))  # an empty line still takes one
