@@ -222,7 +222,23 @@ def run_add(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(anchor.to_dict(), ensure_ascii=False) + "\n")
     else:
         print(f"Added {anchor.id} to {store.path}")
+    _warn_if_scope_missing(anchor, args.file)
     return 0
+
+
+def _warn_if_scope_missing(anchor, script: str) -> None:
+    """A scope that names no scene or section is kept (the writer may add it later) but said."""
+    from engine.steering.anchors import missing_scope
+    from engine.steering.structure import ScriptMap
+
+    try:
+        text = Path(script).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return
+    why = missing_scope(anchor, ScriptMap.build(text))
+    if why:
+        print(f"scenewright: warning: {why}; {anchor.id} is kept but enters no prompt until there is one",
+              file=sys.stderr)
 
 
 def _for_each_id(args: argparse.Namespace, change, done: str) -> int:
@@ -317,7 +333,8 @@ def run_export(args: argparse.Namespace) -> int:
             raise CommandError(str(exc)) from None
     except CommandError as exc:
         return fail(str(exc))
-    print(f"Exported {len(store.anchors)} anchors to {args.toml}")
+    count = len(store.anchors)
+    print(f"Exported {count} anchor{'' if count == 1 else 's'} to {args.toml}")
     return 0
 
 

@@ -223,6 +223,16 @@ def find_key(keys: Sequence[str], text: str) -> str | None:
     return None
 
 
+def missing_scope(anchor: Anchor, smap: ScriptMap) -> str | None:
+    """Why the anchor's scope names nothing in the script (a sentence), or None when it does."""
+    scope = anchor.scope
+    if scope.kind == "section" and not smap.find_sections(scope.ref):
+        return f"no section titled {scope.ref!r} in the script"
+    if scope.kind == "scene" and not smap.find_scenes(scope.ref):
+        return f"no scene {scope.ref!r} in the script"
+    return None
+
+
 def scope_reason(anchor: Anchor, smap: ScriptMap, row: int) -> tuple[bool, str]:
     """(applies, why) for the anchor's scope at ``row``."""
     scope = anchor.scope

@@ -203,3 +203,11 @@ def test_prompt_errors(script):
     assert out.returncode == 1 and "no prompt called 'nope'" in out.stderr and "Traceback" not in out.stderr
     out = sw("prompt", script, "--line", "10", "--model", "nope")
     assert out.returncode == 1 and "no model called 'nope'" in out.stderr
+
+
+def test_a_scope_that_names_nothing_is_kept_and_said(script):
+    out = sw("anchors", "add", script, "--kind", "beat", "--text", "Later.", "--scope", "scene:99")
+    assert out.returncode == 0 and "no scene '99' in the script" in out.stderr and "kept" in out.stderr
+    assert [a["scope"] for a in listed(script)] == ["scene:99"]
+    out = sw("anchors", "add", script, "--kind", "beat", "--text", "Now.", "--scope", "scene:2")
+    assert out.returncode == 0 and "warning" not in out.stderr
