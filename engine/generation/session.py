@@ -72,6 +72,11 @@ class GenerationEngine:
         self._models_lock = threading.Lock()
         self._load_lock = threading.Lock()
 
+    def keep_loaded(self, count: int) -> None:
+        """Keep up to ``count`` models loaded (a blind A/B of two models wants both in memory;
+        with one, each request would load the other model again). Takes effect at the next load."""
+        self._max_loaded = max(1, count)
+
     # ------------------------------------------------------------------ registry
     @property
     def registry(self) -> Registry:

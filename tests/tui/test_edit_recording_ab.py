@@ -156,14 +156,14 @@ async def test_blind_ab_of_two_prompt_versions_from_the_settings_screen(
 
 
 async def test_blind_ab_of_two_models(open_app, script_path, settle, wait_until):
-    """The other candidate from SmolLM2 135M (the second packaged model); an engine that keeps
-    both loaded, so neither is read again for the next comparison."""
+    """The other candidate from SmolLM2 135M (the second packaged model); turning the comparison
+    on makes the engine keep both loaded, so neither is read again for the next comparison."""
     from pathlib import Path
 
     from engine.generation import GenerationEngine
     from engine.models import load_registry
 
-    engine = GenerationEngine(load_registry(user_path=Path("/nonexistent/models.toml")), max_loaded=2)
+    engine = GenerationEngine(load_registry(user_path=Path("/nonexistent/models.toml")))  # keeps one
     recorder = Recorder()
     app = open_app(script_path(SCENE), engine=engine)
     try:
@@ -182,6 +182,7 @@ async def test_blind_ab_of_two_models(open_app, script_path, settle, wait_until)
             [picked] = recorder.of(BlindPicked)
             assert picked.winner is None
             assert {picked.a.model, picked.b.model} == {"gemma3-270m", "smollm2-135m"}
+            assert sorted(engine.loaded()) == ["gemma3-270m", "smollm2-135m"]  # both stay for the next one
             assert app.edit_recording.flush()
     finally:
         engine.close()

@@ -686,6 +686,8 @@ class SuggestionPanel(Vertical, can_focus=True):
     def apply_settings(self, settings: GenerationSettings) -> None:
         model_changed = settings.model != self.settings.model
         self.settings = settings
+        ab = settings.ab
+        self.engine.keep_loaded(2 if ab is not None and ab.kind == "model" else 1)
         self.error = None
         if self.model_state == "failed":
             self.model_state = "idle"
