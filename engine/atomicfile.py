@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -50,8 +51,10 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path | str, data: bytes | str) -> None:
-    """Replace ``path`` with ``data`` (text is written as UTF-8 with ``\\n`` line endings)."""
+def write_atomic(path: Path | str, data: bytes | str, before_replace: Callable[[], None] | None = None) -> None:
+    """Replace ``path`` with ``data`` (text is written as UTF-8 with ``\\n`` line endings).
+    ``before_replace`` runs once the data is on disk, just before the rename; what it raises
+    stops the write (the temporary file is removed)."""
     path = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
@@ -63,6 +66,8 @@ def write_atomic(path: Path | str, data: bytes | str) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -45,7 +45,6 @@ class ScriptSteering:
     library: PromptLibrary | None = None
     revision: int = 0  # bumped on every change that alters the prompt
     told: set[str] = field(default_factory=set)  # problems already shown to the writer
-    inputs: RequestInputs | None = None  # for the next request only (see ``ask``)
 
     def __post_init__(self) -> None:
         if self.store is None and self.script_path is not None:
@@ -93,14 +92,12 @@ class ScriptSteering:
         else the library's prompt with that id (the built-ins are named after their kind), else
         the first of that kind. Raises PromptError when the library has none."""
         library = self.prompts()
-        remembered = self.prompt_id
-        if remembered is not None:
-            try:
-                prompt = library.get(remembered, self.store.settings.prompt_version if self.store else None)
-            except PromptError:
-                prompt = None
-            if prompt is not None and prompt.kind == kind:
-                return prompt
+        try:
+            remembered = self.steer_prompt()
+        except PromptError:
+            remembered = None
+        if remembered is not None and remembered.kind == kind:
+            return remembered
         if kind in library.versions and library.current(kind).kind == kind:
             return library.current(kind)
         found = library.of_kind(kind)
@@ -121,16 +118,11 @@ class ScriptSteering:
         return choose_prompt(self.prompts(), store.settings if store else StoreSettings(), None)
 
     # ------------------------------------------------------------------ requests
-    def ask(self, inputs: RequestInputs) -> None:
-        """Make the next :meth:`steer` call (the next request) use ``inputs``; the read-ahead
-        and later requests go back to the remembered prompt."""
-        self.inputs = inputs
-
-    def steer(self, script: str, cursor: tuple[int, int]) -> Steered:
-        """The steered prompt for a request at ``cursor`` (its ``render`` runs in the worker).
-        A remembered prompt that no longer exists falls back to the default (a problem says so)."""
+    def steer(self, script: str, cursor: tuple[int, int], inputs: RequestInputs | None = None) -> Steered:
+        """The steered prompt for a request at ``cursor`` (its ``render`` runs in the worker),
+        with the remembered prompt, or with ``inputs`` a request of their kind. A remembered
+        prompt that no longer exists falls back to the default (a problem says so)."""
         store = self.store
-        inputs, self.inputs = self.inputs, None
         extra: dict = {}
         if inputs is not None:
             extra = {"selection_text": inputs.selection_text, "instruction": inputs.instruction,

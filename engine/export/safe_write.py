@@ -4,10 +4,9 @@ and never a partial file (temporary file in the same folder, fsync, rename, fsyn
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from engine.atomicfile import fsync_dir, target_mode
+from engine.atomicfile import write_atomic as atomic_write
 
 __all__ = ["ExportError", "check_target", "write_atomic"]
 
@@ -43,29 +42,13 @@ def check_target(path: str | Path, force: bool = False) -> Path:
 def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Path:
     """Write ``data`` to ``path`` all or nothing; returns the resolved path written."""
     target = check_target(path, force)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    mode = target_mode(target)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise ExportError(f"{path}: cannot write in {target.parent} ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+
+    def still_free() -> None:
         if target.exists() and not force:  # appeared while we were writing
             raise ExportError(f"{path}: already exists; use --force to overwrite it")
-        os.replace(tmp, target)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
-        raise
-    fsync_dir(target.parent)
+
+    try:
+        atomic_write(target, data, before_replace=still_free)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write in {target.parent} ({exc.strerror or exc})") from None
     return target

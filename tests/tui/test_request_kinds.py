@@ -62,7 +62,8 @@ async def test_rewrite_replaces_the_selection_and_undo_brings_it_back(
         lines = before.split("\n")
         expected = "\n".join(lines[: start[0]] + [fit_replacement(LINE, offered)] + lines[start[0] + 1:])
         assert editor.text == expected  # the passage is gone, the rewrite stands in its place
-        assert screen.steering.inputs is None  # the next request goes back to the script's prompt
+        # the next request goes back to the script's prompt
+        assert screen.steering.steer(editor.text, editor.cursor_location).prompt.kind == "continue"
         await pilot.press("ctrl+z")
         await settle(pilot)
         assert editor.text == before

@@ -416,9 +416,7 @@ class EditorScreen(Screen[None]):
         """Send the request (the panel shows it); returns its id."""
         self.show_panel()
         editor = self.editor
-        if inputs is not None:
-            self.steering.ask(inputs)
-        self.panel.request(editor.text, at or editor.cursor_location, self.generation)
+        self.panel.request(editor.text, at or editor.cursor_location, self.generation, inputs)
         suggestion = self.panel.suggestion
         return suggestion.id if suggestion is not None else None
 

@@ -85,7 +85,7 @@ from ..messages import (
     SuggestionShown,
     TokensStreamed,
 )
-from ..steering import ScriptSteering, steered_request
+from ..steering import RequestInputs, ScriptSteering, steered_request
 from ..suggestions import (
     Alternative,
     GenerationSettings,
@@ -338,8 +338,10 @@ class SuggestionPanel(Vertical, can_focus=True):
             self.error = str(exc)
 
     # ------------------------------------------------------------------ requests
-    def request(self, script: str, cursor: tuple[int, int], version: int) -> None:
-        """Ask for a continuation of ``script`` at ``cursor`` (the editor's text and cursor)."""
+    def request(self, script: str, cursor: tuple[int, int], version: int,
+                inputs: RequestInputs | None = None) -> None:
+        """Ask for a continuation of ``script`` at ``cursor`` (the editor's text and cursor);
+        ``inputs``: a request of another kind than the script's prompt (a rewrite, a beat...)."""
         self._reject("replaced")
         self._stop_job()
         suggestion = Suggestion(next(self._ids), script, cursor, version, self.settings, model=self.model_name())
@@ -347,8 +349,8 @@ class SuggestionPanel(Vertical, can_focus=True):
         self.error = self.notice = None
         suggestion.slot(0)
         # a blind comparison only for the script's own prompt (not a rewrite, a beat...)
-        blind = self.settings.ab is not None and getattr(self.steering, "inputs", None) is None
-        suggestion.steered = self._steer(script, cursor)
+        blind = self.settings.ab is not None and inputs is None
+        suggestion.steered = self._steer(script, cursor, inputs)
         if blind:
             self._request_blind(suggestion)
             return
@@ -524,10 +526,10 @@ class SuggestionPanel(Vertical, can_focus=True):
         self._generate_worker(job)
         return True
 
-    def _steer(self, script: str, cursor: tuple[int, int]):
+    def _steer(self, script: str, cursor: tuple[int, int], inputs: RequestInputs | None = None):
         """The steered prompt for ``script`` at ``cursor``; problems (a malformed anchor store or
         prompt file) are shown once, as a notification."""
-        steered = self.steering.steer(script, cursor)
+        steered = self.steering.steer(script, cursor, inputs)
         self.tell(steered.problems)
         return steered
 
