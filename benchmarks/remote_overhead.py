@@ -115,7 +115,7 @@ def start_server(gguf: Path, threads: tuple[int, int], folder: Path, log) -> tup
     out = (folder / "server.log").open("wb")
     log(f"remote: python -m llama_cpp.server on 127.0.0.1:{port}, threads {threads[0]}/{threads[1]}")
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", ALIAS,
+        [sys.executable, "-m", "engine.models.llama_cpp_server", "--model", str(gguf), "--model_alias", ALIAS,
          "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
          "--n_threads", str(threads[0]), "--n_threads_batch", str(threads[1]), "--interrupt_requests", "False"],
         stdout=out, stderr=subprocess.STDOUT)

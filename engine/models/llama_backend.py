@@ -23,6 +23,7 @@ import contextlib
 import ctypes
 import io
 import logging
+import os
 import re
 import threading
 import time
@@ -44,7 +45,9 @@ log = logging.getLogger("scenewright.llama")
 
 _LOG_LINES: deque[tuple[int, str]] = deque(maxlen=400)
 _LOG_CALLBACK = None
+_ECHO_FD: int | None = None  # the model process echoes llama.cpp's log to its stderr pipe
 _LOAD_LOCK = threading.Lock()
+_CPU_BACKEND: dict | None = None  # the CPU variant loaded (GGML_BACKEND_DL builds), once per process
 _GGML_LOG_ERROR = 3
 
 
@@ -53,7 +56,11 @@ class Cancelled(Exception):
 
 
 def llama_cpp_module():
-    """Import llama_cpp, check its version and route its log into our ring buffer."""
+    """Import llama_cpp, check its version, route its log into our ring buffer and (for a
+    build with runtime CPU variants) load the best variant whose instructions run here.
+
+    Only the model process (``engine.models.process.worker``) and benchmark scripts call this:
+    the editor's own process never imports llama_cpp."""
     import llama_cpp
 
     version = tuple(int(p) for p in re.findall(r"\d+", llama_cpp.__version__)[:3])
@@ -63,7 +70,56 @@ def llama_cpp_module():
             "pip install 'llama-cpp-python>=0.2.72'"
         )
     _install_log_capture(llama_cpp)
+    global _CPU_BACKEND
+    with _LOAD_LOCK:
+        if _CPU_BACKEND is None:
+            try:
+                _CPU_BACKEND = _load_cpu_backend()
+            except RuntimeError as exc:
+                raise ModelLoadError(str(exc)) from None
     return llama_cpp
+
+
+def _load_cpu_backend() -> dict:
+    """Load the best CPU variant that runs here (a GGML_BACKEND_DL build), before any model."""
+    import llama_cpp
+
+    from . import cpu_probe
+
+    lib_dir = Path(llama_cpp.__file__).parent / "lib"
+    info = {"llama_cpp": llama_cpp.__version__, "lib_dir": str(lib_dir), "variant": None, "skipped": {}}
+    forced = os.environ.get("SCENEWRIGHT_CPU_VARIANT")  # for tests and for trying a variant by hand
+    variants = cpu_probe.variants_in(lib_dir)
+    if not variants:
+        return info  # a build for one CPU: its CPU backend is linked in
+    # The libggml that libllama itself linked (by soname). Wheels do not keep symlinks, so
+    # llama_cpp/lib/libggml.so is a second copy with a registry of its own: a backend loaded
+    # through it would be invisible to llama.cpp ("no backends are loaded").
+    linked = lib_dir / "libggml.so.0"
+    libggml = ctypes.CDLL(str(linked if linked.exists() else lib_dir / "libggml.so"))
+    load = libggml.ggml_backend_load
+    load.argtypes = [ctypes.c_char_p]
+    load.restype = ctypes.c_void_p
+    if forced:
+        chosen = [v for v in variants if v.name == forced]
+        if not chosen:
+            raise RuntimeError(f"SCENEWRIGHT_CPU_VARIANT={forced}: no libggml-cpu-{forced}.so in {lib_dir}")
+        candidates = chosen
+    else:
+        choice = cpu_probe.choose(lib_dir, cpu_probe.ggml_score)
+        info["skipped"] = choice.skipped
+        candidates = [choice.variant] if choice.variant else []
+    for variant in candidates:
+        if load(str(variant.path).encode()):
+            info["variant"] = variant.name
+            return info
+    raise RuntimeError(f"no CPU variant in {lib_dir} runs on this machine: {info['skipped']}")
+
+
+def cpu_backend() -> dict:
+    """Which llama.cpp CPU backend this process loaded (``variant`` None: a build for one CPU)."""
+    llama_cpp_module()
+    return dict(_CPU_BACKEND or {})
 
 
 def _install_log_capture(llama_cpp) -> None:
@@ -81,6 +137,8 @@ def _install_log_capture(llama_cpp) -> None:
             message = text.decode("utf-8", "replace").rstrip("\n")
             if message:
                 _LOG_LINES.append((level, message))
+                if _ECHO_FD is not None and level != 1:  # not GGML_LOG_LEVEL_DEBUG
+                    os.write(_ECHO_FD, text)
                 if level == _GGML_LOG_ERROR:
                     log.debug("llama.cpp: %s", message)
         except Exception:  # never let an exception cross into C
@@ -88,6 +146,12 @@ def _install_log_capture(llama_cpp) -> None:
 
     _LOG_CALLBACK = callback  # keep the ctypes thunk alive
     llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))
+
+
+def echo_log_to(fd: int | None) -> None:
+    """Also write every llama.cpp log line to ``fd`` (the model process's stderr, read by the client)."""
+    global _ECHO_FD
+    _ECHO_FD = fd
 
 
 def recent_errors(since: int = 0) -> list[str]:
@@ -194,6 +258,20 @@ def open_llama(
             raise LoadCancelled(f"model {entry.name!r}: loading cancelled") from None
         raise ModelLoadError(_load_failure(entry, path, exc, mark)) from None
     llm.verbose = False  # no "prefix-match hit" prints on stderr while generating
+    return llm
+
+
+def open_vocab_only(path: Path):
+    """A ``Llama`` with the vocabulary of ``path`` only (tokenising without the weights)."""
+    llama_cpp = llama_cpp_module()
+    check_gguf_header(path)
+    sink = io.StringIO()
+    try:
+        with _LOAD_LOCK, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            llm = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=True)
+    except Exception as exc:
+        raise ModelLoadError(f"cannot read the tokenizer of {path}: {exc}") from None
+    llm.verbose = False
     return llm
 
 

@@ -57,7 +57,7 @@ def default_gguf() -> Path:
 def start_server(tmp: Path, key: str | None = KEY) -> Server:
     port = free_port()
     log = tmp / f"server-{port}.log"
-    args = [sys.executable, "-m", "llama_cpp.server", "--model", str(default_gguf()), "--model_alias", ALIAS,
+    args = [sys.executable, "-m", "engine.models.llama_cpp_server", "--model", str(default_gguf()), "--model_alias", ALIAS,
             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
             "--n_threads", "1", "--n_threads_batch", "1",
             # queue concurrent requests instead of cutting the running one short (its default)
