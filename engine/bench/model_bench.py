@@ -28,7 +28,9 @@ Also reported: how long ``cancel()`` takes to end a request in the middle of its
 evaluation (for a server: 0.2 s after the request was sent).
 
 Targets: engine/bare throughput >= 0.95 (issue 3 for local models; issue 7: the remote path's
-overhead at most 5 % in tokens per second); for local models, warm TTFT < 150 ms and a 1,500-token
+overhead at most 5 % in tokens per second); for local models, whose llama.cpp runs in the model
+process while the bare loop runs inside it (issue 11), generated tokens/s >= 0.98 of the bare
+loop, warm TTFT < 50 ms and a 1,500-token
 cold TTFT < 4 s with the default model on a 2-core machine.
 """
 
@@ -231,29 +233,9 @@ def _bench_local(engine, entry, model, script, context, max_tokens, repeat, log)
     warm_tokens = builder.build(prefix, warm_script, warm_cursor, model.n_ctx - max_tokens - 1).tokens
 
     def bare_run(tokens) -> Run:
-        llm = model.llm
+        # the bare loop runs inside the model process, on the Llama the engine streams from
         with model.lock:
-            before_n = _cached_prefix(llm, tokens)
-            llm.set_seed(1234)
-            started = time.perf_counter()
-            first = last = None
-            n = 0
-            for token in llm.generate(tokens, temp=sampling.temperature, top_p=sampling.top_p,
-                                      top_k=sampling.top_k, min_p=sampling.min_p,
-                                      repeat_penalty=sampling.repeat_penalty):
-                now = time.perf_counter()
-                if first is None:
-                    first = now
-                last = now
-                if model.is_end(token):
-                    break
-                llm.detokenize([token])
-                n += 1
-                if n >= max_tokens:
-                    break
-        ttft = (first - started) * 1000
-        speed = (n - 1) / (last - first) if n > 1 and last > first else 0.0
-        return ttft, len(tokens) - before_n, n, speed
+            return tuple(model.bare_loop(tokens, sampling, max_tokens))
 
     def cleared(run: Callable[[], Run]) -> Callable[[], Run]:
         def go() -> Run:
@@ -274,7 +256,7 @@ def _bench_local(engine, entry, model, script, context, max_tokens, repeat, log)
     return {
         "model": entry.name,
         "kind": "local",
-        "peer": "bare llama-cpp-python loop (Llama.generate) on the same loaded model",
+        "peer": "bare llama-cpp-python loop (Llama.generate) on the same loaded model, inside the model process",
         "file": str(model.path),
         "threads": list(model.threads),
         "n_ctx": model.n_ctx,
@@ -286,7 +268,8 @@ def _bench_local(engine, entry, model, script, context, max_tokens, repeat, log)
         "cancel_during_prompt_ms": cancel_ms,
         "targets": {
             "throughput_ratio_min": 0.95,
-            "ttft_warm_ms_max": 150,
+            "gen_ratio_min": 0.98,  # issue 11: through the model process, >= 0.98 of the bare loop
+            "ttft_warm_ms_max": 50,
             "ttft_cold_1500_ms_max": 4000,
         },
     }
@@ -408,19 +391,9 @@ def _end(text: str) -> tuple[int, int]:
     return len(lines) - 1, len(lines[-1])
 
 
-def _cached_prefix(llm, tokens) -> int:
-    n = 0
-    for a, b in zip(llm.input_ids[: llm.n_tokens].tolist(), tokens):
-        if a != b:
-            break
-        n += 1
-    return min(n, len(tokens) - 1) if n else 0
-
-
 def _clear(model) -> None:
     with model.lock:
-        model.llm.reset()
-        model.llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+        model.clear_cache()
 
 
 def _cancel_latency(engine, script, cursor, request, prefix, wait_for: str) -> float | None:
@@ -486,7 +459,8 @@ def _print(result: dict) -> None:
     minimum = t["throughput_ratio_min"]
     checks = [
         (f"engine/bare prompt throughput >= {minimum}", (result["ratio_prompt_tokens_per_s"] or 0) >= minimum),
-        (f"engine/bare generation throughput >= {minimum}", (result["ratio_gen_tokens_per_s"] or 0) >= minimum),
+        (f"engine/bare generation throughput >= {t.get('gen_ratio_min', minimum)}",
+         (result["ratio_gen_tokens_per_s"] or 0) >= t.get("gen_ratio_min", minimum)),
     ]
     if "ttft_warm_ms_max" in t:
         checks.append((f"warm TTFT < {t['ttft_warm_ms_max']} ms", e["ttft_warm_ms"] < t["ttft_warm_ms_max"]))

@@ -125,6 +125,8 @@ def run_perplexity(args: argparse.Namespace) -> int:
                 print(f"scenewright: {name}: nothing to score (empty)", file=sys.stderr)
                 continue
             scores.append(score)
+    except ModelError as exc:  # the model process died (ModelCrashed) or llama.cpp refused the text
+        return fail(str(exc))
     finally:
         scorer.close()
     if not scores:

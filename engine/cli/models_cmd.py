@@ -107,20 +107,18 @@ def run_pull(args: argparse.Namespace) -> int:
 def run_calibrate(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from engine.models import ModelError, resolve
-    from engine.models.llama_backend import LocalModel, open_llama, resolve_gpu_layers
-    from engine.models.threads import choose_threads
+    from engine.models import ModelError, load_model
     from engine.tomlconf import ConfigError
 
     try:
         entry = _registry().get(args.name)
-        path = resolve(entry)
-        llm = open_llama(entry, path)
+        if entry.is_remote:
+            return fail(f"{entry.name} is served by {entry.base_url}: its threads are the server's to choose")
+        auto = replace(entry, threads="auto", threads_batch="auto")
+        model = load_model(auto, recalibrate=True)  # measured in the model process
     except (ConfigError, ModelError) as exc:
         return fail(str(exc))
-    model = LocalModel(entry, path, llm, 0.0, (1, 1))
-    auto = replace(entry, threads="auto", threads_batch="auto")
-    choice = choose_threads(auto, model, path, resolve_gpu_layers(entry.gpu_layers), force=True)
+    choice = model.thread_choice
     model.close()
     record = {
         "model": entry.name,

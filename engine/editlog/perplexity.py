@@ -63,6 +63,9 @@ def combine(scores: list[TextScore], name: str = "all") -> TextScore:
 class PerplexityScorer:
     """A registry model opened for scoring (``logits_all=True``, a context of ``window`` tokens).
 
+    llama.cpp runs in a model process of its own (``engine.models.process``): a crash there
+    raises ``ModelCrashed`` (a ``ModelError``) here, and this process carries on.
+
     Memory: the logits of a whole window are kept, ``window x vocabulary`` floats (512 x 262,144
     x 4 bytes = 512 MiB for Gemma 3), so the window is kept small; the sliding window makes up
     for it.
@@ -78,7 +81,7 @@ class PerplexityScorer:
         registry: Any = None,
     ):
         from engine.models import load_registry, resolve
-        from engine.models.llama_backend import open_llama
+        from engine.models.process.client import ModelProcess
 
         if window < 16:
             raise ValueError(f"the window must be at least 16 tokens, not {window}")
@@ -99,26 +102,71 @@ class PerplexityScorer:
         self.window = min(window, self.entry.context_length) if self.entry.context_length else window
         self.stride = min(self.stride, self.window - 2)
         path = resolve(self.entry)
-        self.llm = open_llama(
-            self.entry, path, n_threads=threads, n_threads_batch=threads, logits_all=True, n_ctx=self.window
-        )
-        self.adds_bos = bool(self.llm._model.add_bos_token())
+        self.process = ModelProcess(f"model process for {self.entry.name!r} (perplexity)")
+        try:
+            opened = self.process.call("open_scorer", self.entry, str(path), self.window, threads)
+        except BaseException:
+            self.process.close()
+            raise
+        self.handle = opened["handle"]
+        self.adds_bos = bool(opened["adds_bos"])
 
     @property
     def model(self) -> str:
         return self.entry.name
 
-    def tokens_for(self, text: str, context: str = "") -> tuple[list[int], int]:
-        """The token ids, and the index of the first one to score."""
-        llm = self.llm
-        if context:
-            head = llm.tokenize(context.encode("utf-8"), add_bos=True)
-            tail = llm.tokenize(text.encode("utf-8"), add_bos=False)
-            return head + tail, max(1, len(head))
-        return llm.tokenize(text.encode("utf-8"), add_bos=True), 1
-
     def token_nll(self, text: str, context: str = "") -> tuple[list[int], np.ndarray, np.ndarray]:
         """(token ids, the positions scored, their negative log-likelihoods in nats)."""
+        return self.process.call("token_nll", self.handle, text, context, self.stride)
+
+    def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
+        return self.process.call("scorer_tokenize", self.handle, text, add_bos)
+
+    def echo_logprobs(self, text: str) -> list[float | None]:
+        """llama-cpp-python's own log-probabilities of ``text`` (``create_completion(echo=True)``),
+        the peer these figures are checked against; its off-by-one is described above."""
+        return self.process.call("echo_logprobs", self.handle, text)
+
+    def score(self, text: str, context: str = "", name: str = "") -> TextScore:
+        """Score ``text`` (after ``context``, which is read but not scored)."""
+        tokens, positions, nll = self.token_nll(text, context)
+        if not len(positions):
+            return TextScore(name, 0, 0.0, 0)
+        scored_text = self.process.call("detokenize", self.handle, tokens[int(positions[0]) :])
+        return TextScore(name, len(positions), float(nll.sum()), len(scored_text.encode("utf-8")))
+
+    def close(self) -> None:
+        self.process.close()
+
+    def __enter__(self) -> "PerplexityScorer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LlamaScorer:
+    """The model-process side of ``PerplexityScorer``: the ``Llama`` and the sliding window."""
+
+    def __init__(self, entry: Any, path: Any, window: int, threads: int):
+        from engine.models.llama_backend import open_llama
+
+        self.window = window
+        self.llm = open_llama(entry, path, n_threads=threads, n_threads_batch=threads, logits_all=True, n_ctx=window)
+        self.adds_bos = bool(self.llm._model.add_bos_token())
+
+    def tokenize(self, text: str, add_bos: bool) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=add_bos)
+
+    def tokens_for(self, text: str, context: str = "") -> tuple[list[int], int]:
+        """The token ids, and the index of the first one to score."""
+        if context:
+            head = self.tokenize(context, True)
+            tail = self.tokenize(text, False)
+            return head + tail, max(1, len(head))
+        return self.tokenize(text, True), 1
+
+    def token_nll(self, text: str, context: str, stride: int) -> tuple[list[int], np.ndarray, np.ndarray]:
         tokens, first = self.tokens_for(text, context)
         n = len(tokens)
         bos = tokens[0] if self.adds_bos and tokens else None
@@ -128,7 +176,7 @@ class PerplexityScorer:
         pos = first
         llm = self.llm
         while pos < n:
-            end = min(n, self.window) if pos + self.stride <= self.window else min(n, pos + self.stride)
+            end = min(n, self.window) if pos + stride <= self.window else min(n, pos + stride)
             begin = max(0, end - self.window)
             window = list(tokens[begin:end])
             if begin > 0 and bos is not None:
@@ -144,22 +192,15 @@ class PerplexityScorer:
             return tokens, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         return tokens, np.concatenate(positions_out), np.concatenate(nll_out)
 
-    def score(self, text: str, context: str = "", name: str = "") -> TextScore:
-        """Score ``text`` (after ``context``, which is read but not scored)."""
-        tokens, positions, nll = self.token_nll(text, context)
-        if not len(positions):
-            return TextScore(name, 0, 0.0, 0)
-        scored_text = self.llm.detokenize(tokens[int(positions[0]) :]).decode("utf-8", "replace")
-        return TextScore(name, len(positions), float(nll.sum()), len(scored_text.encode("utf-8")))
+    def detokenize(self, tokens: list[int]) -> str:
+        return self.llm.detokenize(list(tokens)).decode("utf-8", "replace")
+
+    def echo_logprobs(self, text: str) -> list[float | None]:
+        out = self.llm.create_completion(text, max_tokens=1, echo=True, logprobs=1, temperature=0.0)
+        return out["choices"][0]["logprobs"]["token_logprobs"]
 
     def close(self) -> None:
         try:
             self.llm.close()
         except Exception:  # noqa: BLE001
             pass
-
-    def __enter__(self) -> "PerplexityScorer":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -25,9 +25,9 @@ import time
 from typing import Any, Callable, Iterator, Sequence
 
 from engine.models import load_registry
-from engine.models.backend import ModelBackend, PromptProgress, StreamEnd, TextPiece
-from engine.models.errors import LoadCancelled, ModelError, RemoteError
-from engine.models.llama_backend import Cancelled, LocalModel
+from engine.models.backend import CancelFlag, ModelBackend, PromptProgress, StreamEnd, TextPiece
+from engine.models.errors import LoadCancelled, ModelCrashed, ModelError, RemoteError
+from engine.models.llama_backend import Cancelled
 from engine.models.loader import load_model
 from engine.models.registry import ModelEntry, Registry
 from engine.tomlconf import ConfigError
@@ -60,6 +60,19 @@ Render = Callable[[Callable[[str], int], int], Any]
 log = logging.getLogger("scenewright.generation")
 
 _POLL_S = 0.02  # how often a waiting request looks at its cancel flag
+CRASH_LIMIT = 3  # a model whose process died this many times in a row is not started again by itself
+
+
+class StartRefused(ModelCrashed):
+    """A model that crashed is not started again (by read-ahead, or after ``CRASH_LIMIT`` crashes)."""
+
+
+class CrashRecord:
+    """How often an entry's model process died in a row, and the last account of it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last: ModelCrashed | None = None
 
 
 class GenerationEngine:
@@ -71,6 +84,8 @@ class GenerationEngine:
         self._models: dict[str, ModelBackend] = {}
         self._models_lock = threading.Lock()
         self._load_lock = threading.Lock()
+        self._crashes: dict[str, CrashRecord] = {}
+        self._crashes_lock = threading.Lock()
 
     def keep_loaded(self, count: int) -> None:
         """Keep up to ``count`` models loaded (a blind A/B of two models wants both in memory;
@@ -130,20 +145,80 @@ class GenerationEngine:
     def close(self) -> None:
         self.unload()
 
+    # ------------------------------------------------------------------ crashed model processes
+    def crashed(self, entry: ModelEntry, error: ModelCrashed) -> None:
+        """A model process died: forget the model (the next request starts a new process)."""
+        with self._models_lock:
+            model = self._models.get(entry.name)
+            if model is not None and not getattr(model, "alive", True):
+                del self._models[entry.name]
+            else:
+                model = None
+        if model is not None:
+            model.close()
+        with self._crashes_lock:
+            record = self._crashes.setdefault(entry.name, CrashRecord())
+            record.count += 1
+            record.last = error
+        log.info("model %s: %s", entry.name, str(error).splitlines()[0])
+
+    def crash_count(self, name: str) -> int:
+        with self._crashes_lock:
+            record = self._crashes.get(name)
+            return record.count if record else 0
+
+    def forgive(self, name: str | None = None) -> None:
+        """Let a model that kept crashing start again (the writer chose it, or fixed models.toml)."""
+        with self._crashes_lock:
+            if name is None:
+                self._crashes.clear()
+            else:
+                self._crashes.pop(name, None)
+
+    def _may_start(self, entry: ModelEntry, background: bool) -> None:
+        """Refuse to start a process for a model that keeps crashing (no restart loops)."""
+        with self._crashes_lock:
+            record = self._crashes.get(entry.name)
+            count = record.count if record else 0
+        if not count:
+            return
+        if background:  # read-ahead never restarts a crashed model: only the writer's own request does
+            raise StartRefused(f"model {entry.name!r}: its process died; not read ahead again until asked",
+                               signal=record.last.signal if record.last else None)
+        if count >= CRASH_LIMIT:
+            first = str(record.last).splitlines()[0] if record.last else ""
+            raise StartRefused(
+                f"model {entry.name!r}: its process died {count} times in a row ({first}), so it is not started "
+                "again by itself. Choose the model again (or another one) to retry, or fix its entry in models.toml.",
+                signal=record.last.signal if record.last else None,
+            )
+
+    def _succeeded(self, entry: ModelEntry) -> None:
+        with self._crashes_lock:
+            self._crashes.pop(entry.name, None)
+
     # ------------------------------------------------------------------ loading (used by Generation)
     def _loaded(self, entry: ModelEntry) -> ModelBackend | None:
         with self._models_lock:
             model = self._models.get(entry.name)
         if model is not None and model.entry != entry:  # models.toml changed: reload
             self.unload(entry.name)
+            self.forgive(entry.name)
+            return None
+        if model is not None and not getattr(model, "alive", True):  # its process died between requests
+            with self._models_lock:
+                if self._models.get(entry.name) is model:
+                    del self._models[entry.name]
+            model.close()
             return None
         return model
 
-    def _acquire(self, entry: ModelEntry, cancel: threading.Event) -> Iterator[LoadEvent]:
+    def _acquire(self, entry: ModelEntry, cancel: CancelFlag, background: bool = False) -> Iterator[LoadEvent]:
         """Yield load progress until ``entry`` is loaded (a generator returning the model)."""
         model = self._loaded(entry)
         if model is not None:
             return model
+        self._may_start(entry, background)
         while not self._load_lock.acquire(timeout=_POLL_S):
             if cancel.is_set():
                 raise LoadCancelled("cancelled")
@@ -215,7 +290,7 @@ class Generation:
         self.results: list[DoneEvent] = []  # final texts, one per alternative, once iterated
         self.stats: list[StatsEvent] = []
         self.context: AssembledContext | None = None
-        self._cancel = threading.Event()
+        self._cancel = CancelFlag()
         self._iterated = False
         self._stream: Iterator[Event] | None = None
 
@@ -250,6 +325,8 @@ class Generation:
             yield DoneEvent("", CANCELLED)
         except RemoteError as exc:  # the text streamed before a server failed is kept
             yield ErrorEvent(str(exc), "server", exc.partial, exc.index)
+        except ModelCrashed as exc:  # the model process died; the text streamed before it is kept
+            yield ErrorEvent(str(exc), "crash", exc.partial, exc.index)
         except ModelError as exc:
             yield ErrorEvent(str(exc), "model")
         except Cancelled:
@@ -263,7 +340,13 @@ class Generation:
         entry = self.engine.registry.get(request.model)
         load_started = time.perf_counter()
         was_loaded = self.engine._loaded(entry) is not None
-        model = yield from self.engine._acquire(entry, self._cancel)
+        try:
+            model = yield from self.engine._acquire(entry, self._cancel, request.background)
+        except StartRefused:
+            raise
+        except ModelCrashed as exc:  # died while loading
+            self.engine.crashed(entry, exc)
+            raise
         load_ms = 0.0 if was_loaded else (time.perf_counter() - load_started) * 1000
         if self.script is None:  # engine.load(): loading was all
             if was_loaded:
@@ -275,7 +358,7 @@ class Generation:
                 return
         saved = None
         try:
-            if request.background and isinstance(model, LocalModel):
+            if request.background and hasattr(model, "set_threads"):
                 spare = max(1, (os.cpu_count() or 1) - 1)
                 saved = model.threads
                 if max(saved) > spare:
@@ -283,6 +366,11 @@ class Generation:
                 else:
                     saved = None
             yield from self._generate(model, entry, load_ms)
+            self.engine._succeeded(entry)
+        except ModelCrashed as exc:
+            saved = None
+            self.engine.crashed(entry, exc)
+            raise
         finally:
             if saved is not None:
                 model.set_threads(*saved)
@@ -350,7 +438,7 @@ class Generation:
 
     def _alternative(self, model, entry, ctx, index, seed, sampling, stops, max_tokens, started, load_ms):
         """Stream one alternative from the backend; returns (DoneEvent, StatsEvent, retry_reason)."""
-        cancelled = self._cancel.is_set
+        cancelled = self._cancel  # callable; the model process is woken by it, not polling
         text_out = StopFilter(stops)
         guard = RepetitionGuard() if self.request.repetition_guard else None
         generated = 0
@@ -395,7 +483,7 @@ class Generation:
                 else:
                     end = item
                     reason = item.reason
-        except RemoteError as exc:
+        except (RemoteError, ModelCrashed) as exc:
             exc.partial = text_out.text[: text_out.emitted]
             exc.index = index
             raise

@@ -1,7 +1,8 @@
 """What the generation engine needs from a model, whichever kind it is.
 
-Two implementations: ``LocalModel`` (a GGUF file in this process, ``llama_backend``) and
-``RemoteModel`` (an OpenAI-compatible server: llama.cpp's server, vLLM, Ollama; ``remote``).
+Two implementations: ``ProcessModel`` (a GGUF file loaded by llama.cpp in a model process of its
+own, ``engine.models.process``; ``llama_backend.LocalModel`` is what runs there) and ``RemoteModel`` (an OpenAI-compatible
+server: llama.cpp's server, vLLM, Ollama; ``remote``).
 ``engine.generation`` talks to both through this protocol only, so the panel, ``continue``,
 ``bench`` and ``eval`` treat local and remote entries alike.
 
@@ -60,6 +61,47 @@ class StreamEnd:
 
 
 StreamItem = PromptProgress | TextPiece | StreamEnd
+
+
+class CancelFlag:
+    """A request's cancel flag: call it to poll (``cancelled()``), ``set()`` from any thread.
+
+    ``on_cancel(callback)`` also lets a backend that waits (the model process's pipe) be woken the
+    moment it is set instead of polling for it; it returns the function that unsubscribes.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._callbacks: list[Callable[[], None]] = []
+
+    def __call__(self) -> bool:
+        return self._event.is_set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def set(self) -> None:
+        with self._lock:
+            self._event.set()
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        with self._lock:
+            already = self._event.is_set()
+            if not already:
+                self._callbacks.append(callback)
+        if already:
+            callback()
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._callbacks:
+                    self._callbacks.remove(callback)
+
+        return unsubscribe
 
 
 @runtime_checkable

@@ -76,3 +76,21 @@ class ServerFailed(RemoteError):
 
 class StreamCut(RemoteError):
     """The stream ended without its final chunk (server killed, network lost) after some text."""
+
+
+class ModelCrashed(ModelError):
+    """The model process died (a signal, or an exit it did not choose); the editor did not.
+
+    ``signal`` is the signal's name ("SIGSEGV") or None for a plain exit, ``log`` llama.cpp's last
+    lines, ``partial`` the text streamed before (set by the generation) and ``index`` its alternative.
+    """
+
+    def __init__(self, message: str, *, signal: str | None = None, returncode: int | None = None,
+                 log: tuple[str, ...] = (), variant: str | None = None):
+        super().__init__(message)
+        self.signal = signal
+        self.returncode = returncode
+        self.log = log
+        self.variant = variant
+        self.partial = ""
+        self.index = 0

@@ -84,9 +84,17 @@ def candidates(cpus: int | None = None) -> list[int]:
     return sorted(set(out))
 
 
-def machine_key(model_path: Path, gpu_layers: int) -> str:
-    import llama_cpp
+def llama_cpp_version() -> str:
+    """The installed llama-cpp-python's version, read from its metadata (no import of llama.cpp)."""
+    from importlib import metadata
 
+    try:
+        return metadata.version("llama-cpp-python")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def machine_key(model_path: Path, gpu_layers: int) -> str:
     st = model_path.stat()
     parts = [
         str(CACHE_VERSION),
@@ -96,7 +104,7 @@ def machine_key(model_path: Path, gpu_layers: int) -> str:
         str(available_cpus()),
         cpu_model(),
         platform.machine(),
-        llama_cpp.__version__,
+        llama_cpp_version(),
         str(gpu_layers),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]

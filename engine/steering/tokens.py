@@ -9,69 +9,87 @@ will without loading it. A loaded ``LocalModel`` has the same ``count_tokens``.
 from __future__ import annotations
 
 import atexit
-import contextlib
-import io
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.models import load_registry, resolve
-from engine.models.errors import ModelLoadError
+from engine.models.errors import ModelCrashed
 from engine.models.gguf_check import check_gguf_header
-from engine.models.llama_backend import llama_cpp_module
 from engine.models.registry import ModelEntry
 
 _CACHE: dict[Path, "TokenCounter"] = {}
+_CRASHED: dict[tuple[Path, int], ModelCrashed] = {}  # a file whose tokenizer killed the process: not tried again
 _LOCK = threading.Lock()
+_PROCESS = None  # the tokenizer process, shared by every vocabulary (started on first use)
 
 
 @dataclass
 class TokenCounter:
-    """``counter(text) -> int``: tokens of ``text`` without BOS, as the model's tokenizer splits it."""
+    """``counter(text) -> int``: tokens of ``text`` without BOS, as the model's tokenizer splits it.
+
+    The vocabulary lives in a model process (``engine.models.process``), so reading a broken
+    tokenizer can kill that process and not the caller; ``ModelCrashed`` says so."""
 
     path: Path
-    llm: object
+    process: object
+    handle: int
     entry: ModelEntry | None = None
 
     def __call__(self, text: str) -> int:
         if not text:
             return 0
-        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        return self.process.call("vocab_count", self.handle, text)
 
     def tokenize(self, text: str, add_bos: bool = False) -> list[int]:
-        return self.llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=False)
+        return self.process.call("vocab_tokenize", self.handle, text, add_bos)
+
+
+def _tokenizer_process():
+    global _PROCESS
+    from engine.models.process.client import ModelProcess
+
+    if _PROCESS is None or not _PROCESS.alive:
+        if _PROCESS is not None:  # it died: every vocabulary it held is gone with it
+            for path in [p for p, c in _CACHE.items() if c.process is _PROCESS]:
+                del _CACHE[path]
+            _PROCESS.close()
+        _PROCESS = ModelProcess("tokenizer process")
+    return _PROCESS
 
 
 def open_vocab(path: Path | str, entry: ModelEntry | None = None) -> TokenCounter:
-    """A counter for the GGUF file at ``path`` (cached per file); ``ModelLoadError`` when unreadable."""
+    """A counter for the GGUF file at ``path`` (cached per file); ``ModelLoadError`` when unreadable,
+    ``ModelCrashed`` when reading it killed the tokenizer process (not retried for that file)."""
     path = Path(path).resolve()
     with _LOCK:
         counter = _CACHE.get(path)
-        if counter is not None:
+        if counter is not None and counter.process.alive:
             return counter
-        llama_cpp = llama_cpp_module()  # routes llama.cpp's log away from the terminal
         check_gguf_header(path)
-        sink = io.StringIO()
+        key = (path, path.stat().st_mtime_ns)
+        if key in _CRASHED:
+            raise _CRASHED[key]
+        process = _tokenizer_process()
         try:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                llm = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=True)
-        except Exception as exc:
-            raise ModelLoadError(f"cannot read the tokenizer of {path}: {exc}") from None
-        llm.verbose = False
-        counter = TokenCounter(path, llm, entry)
+            handle = process.call("open_vocab", str(path))
+        except ModelCrashed as exc:
+            _CRASHED[key] = exc
+            raise
+        counter = TokenCounter(path, process, handle, entry)
         _CACHE[path] = counter
         return counter
 
 
 @atexit.register
 def close_all() -> None:
-    """Free the cached vocabularies (at exit, before llama_cpp's module is torn down)."""
+    """End the tokenizer process and forget the vocabularies."""
+    global _PROCESS
     with _LOCK:
-        counters = list(_CACHE.values())
         _CACHE.clear()
-    for counter in counters:
-        with contextlib.suppress(Exception):
-            counter.llm.close()
+        process, _PROCESS = _PROCESS, None
+    if process is not None:
+        process.close()
 
 
 def model_token_counter(model: str | None = None):

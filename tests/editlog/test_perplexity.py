@@ -30,8 +30,7 @@ def test_each_token_is_scored_by_the_logits_before_it(scorer):
     # llama-cpp-python's echo log-probabilities line up with ours for a model that adds a BOS token
     tokens, positions, nll = scorer.token_nll(LINE)
     assert scorer.adds_bos and list(positions) == list(range(1, len(tokens)))
-    out = scorer.llm.create_completion(LINE, max_tokens=1, echo=True, logprobs=1, temperature=0.0)
-    echo = out["choices"][0]["logprobs"]["token_logprobs"][: len(tokens) - 1]  # then the generated token
+    echo = scorer.echo_logprobs(LINE)[: len(tokens) - 1]  # then the generated token
     assert echo[0] is None  # the first text token after BOS: echo leaves it out
     assert np.allclose(-np.asarray(echo[1:], dtype=np.float64), nll[1:], atol=1e-4)
     score = scorer.score(LINE, name="line")
@@ -45,7 +44,7 @@ def test_context_is_read_but_not_scored(scorer):
     text = EXAMPLE.read_text(encoding="utf-8")[:600]
     alone = scorer.score(text)
     seen = scorer.score(text, context=text)  # the same text again: the model can copy it
-    assert seen.tokens == len(scorer.llm.tokenize(text.encode("utf-8"), add_bos=False))
+    assert seen.tokens == len(scorer.tokenize(text, add_bos=False))
     assert 1.0 < seen.perplexity < alone.perplexity / 10
 
 

@@ -73,7 +73,7 @@ def test_reused_prefix_gives_the_same_text_as_a_fresh_context(engine, model, exa
     list(engine.continue_at(example_text, end_of(example_text), greedy))
     reused = list(engine.continue_at(typed, end_of(typed), greedy))
     with model.lock:
-        model.llm.reset()
+        model.clear_cache()
     fresh = list(engine.continue_at(typed, end_of(typed), greedy))
     assert of_type(reused, StatsEvent)[0].cached_tokens > 0
     assert of_type(fresh, StatsEvent)[0].cached_tokens == 0
@@ -88,7 +88,7 @@ def test_reused_prefix_gives_the_same_text_as_a_fresh_context(engine, model, exa
 def test_cancel_during_prompt_evaluation(engine, model, example_text):
     script = long_script(example_text, 5)  # about 3,500 tokens: seconds of prompt evaluation on 2 cores
     with model.lock:
-        model.llm.reset()
+        model.clear_cache()
     generation = engine.continue_at(script, end_of(script), ContinueRequest(max_tokens=8, seed=1))
     events, asked = [], {}
 
@@ -228,7 +228,7 @@ def test_load_of_a_loaded_model_reports_ready(engine):
 def test_prompt_progress_is_reported(engine, model, example_text):
     script = example_text  # about 900 tokens: several 256-token chunks
     with model.lock:
-        model.llm.reset()
+        model.clear_cache()
     events = list(engine.continue_at(script, end_of(script), ContinueRequest(max_tokens=1, seed=1)))
     progress = of_type(events, PromptEvent)
     assert len(progress) >= 2
@@ -260,7 +260,10 @@ def test_chat_prompt_format_renders_the_gguf_template_in_a_sandbox():
         assert "<|im_start|>user" in context.prompt and context.prompt.rstrip().endswith("<|im_start|>assistant")
         assert scene in context.prompt
         assert of_type(events, DoneEvent)
-        template = engine.model()._chat_formatter._environment
+        # the model process renders with llama-cpp-python's Jinja2ChatFormatter (LocalModel.render_chat)
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = Jinja2ChatFormatter("{{ messages }}", eos_token="", bos_token="")._environment
         assert isinstance(template.environment, SandboxedEnvironment)
     finally:
         engine.close()

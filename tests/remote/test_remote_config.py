@@ -112,16 +112,15 @@ def test_models_add_refuses_bad_input_without_writing():
 
 def test_the_token_estimate_never_undercounts_the_real_tokenizer():
     """The estimate used for servers without a tokenize endpoint stays above Gemma's real count."""
-    import llama_cpp
-
     from engine.models import load_registry as registry_of, resolve
+    from engine.steering.tokens import open_vocab
 
     path = resolve(registry_of(user_path=Path("/nonexistent.toml")).get())
-    vocab = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
+    vocab = open_vocab(path)
     samples = [EXAMPLE.read_text(encoding="utf-8"), "ZOË (V.O.)\nJosé — ¿qué pasa?\n", "1234567890 " * 20,
                "夜のシーン。東京。" * 10, "INT. HOUSE - NIGHT\n\n" * 30]
     for text in samples:
-        real = len(vocab.tokenize(text.encode(), add_bos=True, special=False))
+        real = len(vocab.tokenize(text, add_bos=True))
         assert estimate_tokens(text) >= real, text[:40]
 
 
