@@ -141,7 +141,8 @@ class EditRecording:
     @property
     def active(self) -> bool:
         writer = self.writer
-        return writer is not None and writer.unavailable is None
+        # closed: the app is exiting; a panel message still on its way then has nowhere to go
+        return writer is not None and writer.unavailable is None and not writer.closed
 
     def _failed(self, error: EditLogError) -> None:
         """In the writer's thread: tell the app (thread-safe message)."""

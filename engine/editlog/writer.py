@@ -54,6 +54,10 @@ class EditLogWriter:
         self._thread.start()
 
     # ------------------------------------------------------------------ queueing
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def put(self, method: str, *args: Any, **kwargs: Any) -> None:
         """Queue ``EditLog.<method>(*args, **kwargs)``."""
         if self._closed:

@@ -136,3 +136,36 @@ def test_context_view_120x36(snap_compare, tmp_path):
 
     assert snap_compare(ScenewrightApp(script, text, engine=GenerationEngine()), terminal_size=(120, 36),
                         run_before=run_before)
+
+
+async def after_a_crash(pilot) -> None:
+    """The model process died of SIGSEGV mid-stream: the text that came stays, the report says why.
+    The report is the one ``engine.models.process.client`` writes, with fixed pid and log lines."""
+    from engine.generation import ContextEvent, ErrorEvent, PromptEvent, TokenEvent
+    from engine.models.process.client import crash_error
+
+    await ready(pilot)
+    screen = pilot.app.editor_screen
+    editor = screen.editor
+    row = editor.text.split("\n").index("I never ask. That's why you keep coming back.") + 1
+    editor.move_cursor((row, 0))
+    editor.scroll_to(y=row - 12, animate=False)
+    screen.show_panel()
+    text = editor.text
+    partial = "JOSÉ\n(setting the bag down)\n"
+    report = crash_error("model process for 'gemma3-270m'", -11, "generating",
+                         ["sched_reserve: CPU compute buffer size = 514.50 MiB",
+                          "set_n_threads: n_threads = 2, n_threads_batch = 2"], None, 4242)
+    events = [
+        ContextEvent("gemma3-270m", "…", 412, len(text), 0, 0),
+        PromptEvent(0, 412, 412),
+        *(TokenEvent(piece) for piece in ("JOSÉ\n", "(setting the bag", " down)\n")),
+        ErrorEvent(str(report), "crash", partial, 0),
+    ]
+    screen.panel.replay(text, (row, 0), screen.generation, events)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_model_process_crash_in_the_panel_140x36(snap_compare):
+    assert snap_compare(example_app(), terminal_size=(140, 36), run_before=after_a_crash)

@@ -55,6 +55,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from engine.generation import (
     CANCELLED,
     DoneEvent,
+    ErrorEvent,
     Generation,
     GenerationEngine,
     PromptEvent,
@@ -188,7 +189,8 @@ class SuggestionPanel(Vertical, can_focus=True):
         self.warm = warm  # load the model at start and keep the prompt cache warm
         self.settings = GenerationSettings()
         self.suggestion: Suggestion | None = None
-        self.model_state = "idle"  # idle | loading | ready | failed
+        self.model_state = "idle"  # idle | loading | ready | failed | crashed (its process died: no
+        # read-ahead, no warm load; the writer's next request starts a new process)
         self.load_progress: tuple[str, float | None] | None = None
         self.error: str | None = None
         self.notice: str | None = None
@@ -550,6 +552,9 @@ class SuggestionPanel(Vertical, can_focus=True):
                 if worker.is_cancelled:
                     generation.cancel()  # keep reading: the stream ends within ~100 ms
                 if job.suggestion is None:  # priming: stop once the prompt is in the cache
+                    if isinstance(event, ErrorEvent) and event.kind == "crash":  # its process died
+                        for message in feed.messages(event):
+                            self.post_message(message)
                     if isinstance(event, (TokenEvent, StatsEvent, DoneEvent)) or (
                         isinstance(event, PromptEvent) and event.done >= event.total
                     ):
@@ -691,8 +696,9 @@ class SuggestionPanel(Vertical, can_focus=True):
         ab = settings.ab
         self.engine.keep_loaded(2 if ab is not None and ab.kind == "model" else 1)
         self.error = None
-        if self.model_state == "failed":
+        if self.model_state in ("failed", "crashed"):
             self.model_state = "idle"
+        self.engine.forgive(settings.model)  # chosen again: a model that kept crashing may start
         self._check_registry()
         if model_changed and self.model_state != "failed":
             self.load_model()
@@ -765,6 +771,8 @@ class SuggestionPanel(Vertical, can_focus=True):
             return
         if message.kind in ("config", "model"):
             self.model_state = "failed"  # a server failure is not for good: the writer can retry
+        elif message.kind == "crash":
+            self.model_state = "crashed"
         suggestion = self.suggestion
         if self._current(message.job) and suggestion is not None and self._job.suggestion == suggestion.id:
             for alt in suggestion.alternatives:  # what streamed before the failure stays on offer
