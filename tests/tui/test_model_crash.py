@@ -153,7 +153,8 @@ def model_processes(parent: int) -> dict[int, int]:
     return found
 
 
-def test_in_a_real_terminal_a_segfault_in_the_model_process_loses_nothing(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGSEGV])
+def test_in_a_real_terminal_a_dead_model_process_loses_nothing(tmp_path, sig):
     script = tmp_path / "bakery.fountain"
     script.write_text(SCENE, encoding="utf-8")
     config = Path(os.environ["SCENEWRIGHT_CONFIG_DIR"])
@@ -168,9 +169,14 @@ def test_in_a_real_terminal_a_segfault_in_the_model_process_loses_nothing(tmp_pa
         terminal.wait_for(lambda: "Writing" in terminal.text(), "the stream to start")
         workers = terminal.wait_for(lambda: model_processes(terminal.pid), "the model process")
         model_pid = max(workers, key=workers.get)
-        os.kill(model_pid, signal.SIGSEGV)
+        os.kill(model_pid, sig)
         terminal.type("Rain on the roof.".encode())
-        terminal.wait_for(lambda: "SIGSEGV" in terminal.text(), "the crash report on screen")
+        name = signal.Signals(sig).name
+        def shown() -> str:  # the panel's column (right of its border), its rows joined
+            rows = [line.rsplit("▏", 1)[-1] for line in terminal.text().split("\n") if "▏" in line]
+            return " ".join(" ".join(rows).split())
+
+        terminal.wait_for(lambda: f"died of {name}" in shown(), "the crash report on screen")
         terminal.wait_for(lambda: "Rain on the roof." in terminal.text(), "the typed text on screen")
         terminal.type(b"\x13")  # ctrl+s
         terminal.wait_for(lambda: script.read_text(encoding="utf-8").endswith("Rain on the roof."), "the save")
@@ -180,3 +186,30 @@ def test_in_a_real_terminal_a_segfault_in_the_model_process_loses_nothing(tmp_pa
         assert model_pid not in model_processes(terminal.pid)
     finally:
         terminal.close()
+
+
+async def test_a_gguf_that_makes_llama_cpp_abort_leaves_the_editor_running(open_app, script_path, settle, wait_until,
+                                                                           tmp_path):
+    """The default model's file trips a GGML_ASSERT while the editor reads it ahead (SIGABRT)."""
+    from crafted_gguf import abort_on_load
+
+    from engine.models import resolve
+
+    bad = abort_on_load(resolve(load_registry().get("smollm2-135m")), tmp_path / "duplicate-token.gguf")
+    config = Path(os.environ["SCENEWRIGHT_CONFIG_DIR"]) / "models.toml"
+    config.write_text(f'default = "broken"\n\n[models.broken]\nsource = "path:{bad}"\nprompt_format = "raw"\n'
+                      'threads = 1\nthreads_batch = 1\n', encoding="utf-8")
+    path = script_path(SCENE)
+    app = open_app(path, warm_model=True)  # its own engine, reading models.toml, warm as the command's editor
+    async with app.run_test(size=(140, 36)) as pilot:
+        panel, editor = app.editor_screen.panel, app.editor_screen.editor
+        await wait_until(pilot, lambda: panel.error and "SIGABRT" in panel.error, "the warm load to fail", tries=12000)
+        assert "GGML_ASSERT(id_to_token.size() == token_to_id.size()) failed" in panel.error
+        assert panel.model_state == "crashed"
+        editor.move_cursor(editor.document.end)
+        burst(app, "Rain on the roof.")
+        last = lambda: editor.document[editor.document.line_count - 1]  # noqa: E731
+        await wait_until(pilot, lambda: last() == "Rain on the roof.", "every typed key")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert path.read_text(encoding="utf-8").endswith("Rain on the roof.")

@@ -59,6 +59,11 @@ DOING = {
 _SOURCE_PATH = re.compile(r"\S*/([\w.-]+\.(?:c|cc|cpp|h|hpp):\d+)")
 
 
+# what llama.cpp logs when a cancel stops a decode (GGML_STATUS_ABORTED = 1): our doing, not news
+_ABORTED = re.compile(r"failed with error 1$|compute status: 1$|removing memory module entries|"
+                      r"failed to decode, ret = 2$|llama_decode: failed to decode")
+
+
 class WorkerError(ModelError):
     """The worker raised an exception it could not map to a model error (a bug, or llama.cpp's RuntimeError)."""
 
@@ -293,7 +298,9 @@ class ModelProcess:
 
     def tail(self, n: int = 4) -> list[str]:
         """llama.cpp's last ``n`` log lines (Python's own noise left out, source paths cut to the file name)."""
-        lines = [line for line in self.log if not line.startswith(("Fatal Python error", "Current thread", "Thread 0x", "  File "))]
+        lines = [line for line in self.log
+                 if not line.startswith(("Fatal Python error", "Current thread", "Thread 0x", "  File "))
+                 and not _ABORTED.search(line)]
         return [_SOURCE_PATH.sub(r"\1", line.strip()) for line in lines[-n:]]
 
     def _died(self) -> ModelError:
