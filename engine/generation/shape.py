@@ -1,0 +1,236 @@
+"""Fountain-shaped generation: a GBNF grammar that only lets the model write well-formed Fountain.
+
+llama.cpp checks every sampled token against the grammar (``engine.models.sampler`` does it the
+cheap way: the token the sampler drew is checked first, and the whole vocabulary is filtered
+only when that token is rejected), so a continuation is valid Fountain as it is generated, not
+repaired afterwards. What the grammar allows:
+
+* **blocks separated by exactly one blank line**: action paragraphs and dialogue blocks (and,
+  only when the request asks for the next scene, one scene heading at the start);
+* **character cues only from the cast**: the script's speaking characters and the names the
+  anchors introduce, upper case, with an optional ``(V.O.)``/``(O.S.)``/``(O.C.)``/``(CONT'D)``;
+  a new name only when the writer allows new characters;
+* a cue is followed by an optional parenthetical, then dialogue; a parenthetical is a
+  lower-case direction in brackets on its own line;
+* action and dialogue lines hold a lower-case letter (an all-capitals line is what Fountain
+  reads as a cue or a transition), and an action line never starts like a scene heading
+  (``INT``/``EXT``/``EST``/``INT/EXT``/``I/E`` followed by a dot or a space, in any case) or
+  with one of Fountain's forcing characters (``! @ # ~ = > . [ /``), nor with a bracket.
+
+The grammar starts where the text before the cursor leaves off (``start_state``): after a
+blank line a new block begins; after an action line the paragraph may go on or a blank line
+comes; in the middle of a line the line is finished first.
+
+The same grammar goes to llama.cpp servers (their ``grammar`` field) and vLLM
+(``guided_grammar``), see ``engine.models.remote``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# Where the continuation starts, decided from the text before it.
+BLOCK = "block"  # a new block: at the start of the script, or after a blank line
+AFTER_ACTION = "after-action"  # at the start of a line, the line above is action
+AFTER_CUE = "after-cue"  # the line above is a character cue (or a parenthetical after one)
+AFTER_SPEECH = "after-speech"  # the line above is dialogue
+AFTER_HEADING = "after-heading"  # the line above is a scene heading or a transition
+IN_ACTION = "in-action"  # in the middle of an action line
+IN_SPEECH = "in-speech"  # in the middle of a line of dialogue
+IN_CUE = "in-cue"  # in the middle of a character cue
+IN_HEADING = "in-heading"  # in the middle of a heading (or any other line that ends a block)
+SCENE = "scene"  # the next scene: a heading first (a beat's scene)
+
+STATES = (BLOCK, AFTER_ACTION, AFTER_CUE, AFTER_SPEECH, AFTER_HEADING, IN_ACTION, IN_SPEECH, IN_CUE,
+          IN_HEADING, SCENE)
+
+EXTENSIONS = ("V.O.", "O.S.", "O.C.", "CONT'D")
+# heading openings Fountain recognises (followed by "." or " "), lower case
+HEADING_WORDS = ("int", "ext", "est", "int/ext", "i/e")
+FORCING = "!@#~=>.[/("  # characters an action line does not start with (forced elements, brackets)
+TRANSITIONS = ("CUT TO:", "SMASH CUT TO:", "MATCH CUT TO:", "DISSOLVE TO:")
+TIMES = ("DAY", "NIGHT", "MORNING", "EVENING", "LATER", "CONTINUOUS", "MOMENTS LATER", "DAWN", "DUSK")
+
+_HEADING_LINE = re.compile(r"^(?:int|ext|est|int\.?/ext|i/e)[. ]", re.IGNORECASE)
+_NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 '.\-]{0,40}$")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the grammar is built from (kept so a request can say why a name was refused)."""
+
+    cast: tuple[str, ...]
+    start: str
+    new_characters: bool = False
+
+    def grammar(self) -> str:
+        return fountain_grammar(self.cast, start=self.start, new_characters=self.new_characters)
+
+
+# ------------------------------------------------------------------ where to start
+def start_state(before: str) -> str:
+    """The grammar's start state for a continuation of ``before`` (the text before the cursor)."""
+    lines = before.split("\n")
+    current = lines[-1]
+    block: list[str] = []  # the lines of the block the cursor is in, up to the cursor's line
+    for line in reversed(lines[:-1]):
+        if not line.strip():
+            break
+        block.insert(0, line)
+    if current.strip():  # mid-line: what kind of line is it?
+        kind = _line_kind(block + [current], len(block))
+        return {"action": IN_ACTION, "cue": IN_CUE, "paren": IN_SPEECH, "speech": IN_SPEECH}.get(kind, IN_HEADING)
+    if not block:
+        return BLOCK
+    kind = _line_kind(block + [""], len(block) - 1)
+    return {"action": AFTER_ACTION, "cue": AFTER_CUE, "paren": AFTER_CUE, "speech": AFTER_SPEECH}.get(
+        kind, AFTER_HEADING)
+
+
+def _line_kind(block: list[str], index: int) -> str:
+    """What line ``index`` of a block is: heading, transition, cue, paren, speech or action."""
+    first = block[0].strip()
+    if _HEADING_LINE.match(first) or (first.startswith(".") and not first.startswith("..")):
+        return "heading" if index == 0 else "action"
+    if first.startswith("#") or first.startswith("=") or first.startswith("[["):
+        return "other"
+    if first.startswith(">") and not first.endswith("<") or (first.isupper() and first.endswith("TO:")):
+        return "heading" if index == 0 else "action"
+    if _is_cue(first) and (len(block) > 1):
+        if index == 0:
+            return "cue"
+        line = block[index].strip()
+        return "paren" if line.startswith("(") and line.endswith(")") else "speech"
+    return "action"
+
+
+def _is_cue(line: str) -> bool:
+    if line.startswith("@"):
+        return True
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", line).strip().rstrip("^").strip()
+    return bool(name) and name == name.upper() and any(c.isalpha() for c in name) and not line.startswith("!")
+
+
+# ------------------------------------------------------------------ the cast
+def script_cast(script: str) -> list[str]:
+    """The speaking characters of ``script``, in order of first appearance (Fountain's own parse)."""
+    from engine.fountain import Kind, parse
+
+    names: dict[str, None] = {}
+    for element in parse(script).elements:
+        if element.kind is Kind.CHARACTER and element.name:
+            names.setdefault(element.name.strip(), None)
+    return list(names)
+
+
+def clean_cast(names: Iterable[str]) -> tuple[str, ...]:
+    """Usable cue names: stripped, without extensions, at most 40 characters, no duplicates."""
+    out: dict[str, None] = {}
+    for raw in names:
+        name = re.sub(r"\s*\([^)]*\)\s*$", "", (raw or "").strip().lstrip("@")).strip()
+        if name and _NAME_OK.match(name) and not _HEADING_LINE.match(name + " "):
+            out.setdefault(name, None)
+    return tuple(out)
+
+
+_ANCHOR_NAME = re.compile(r"^\s*([A-Z][A-Za-z'\-]*(?:\s[A-Z][A-Za-z'\-]*){0,2})\s*(?:[:,(\u2014\u2013-]|\bis\b|\bwho\b)")
+
+
+def anchor_name(text: str) -> str | None:
+    """The character a character anchor is about: its leading name ("Mara: ...", "ABEL, 60, ...")."""
+    match = _ANCHOR_NAME.match(text)
+    return match.group(1).upper() if match else None
+
+
+# ------------------------------------------------------------------ the grammar
+def fountain_grammar(cast: Sequence[str], *, start: str = BLOCK, new_characters: bool = False) -> str:
+    """The GBNF grammar (llama.cpp's format) for a Fountain continuation from ``start``."""
+    if start not in STATES:
+        raise ValueError(f"unknown start state {start!r}: one of {', '.join(STATES)}")
+    names = clean_cast(cast)
+    can_speak = bool(names) or new_characters
+    rules: dict[str, str] = {}
+    block = "action | dialogue" if can_speak else "action"
+    tail = "(sep block)* nl?"
+    starts = {
+        BLOCK: "block",
+        AFTER_ACTION: 'aline ("\\n" aline)* | "\\n" block',
+        AFTER_CUE: "(paren nl)? speech more" if can_speak else "speech more",
+        AFTER_SPEECH: '(paren | speech) more | "\\n" block',
+        AFTER_HEADING: '"\\n" block',
+        IN_ACTION: '[^\\n]* ("\\n" aline)*',
+        IN_SPEECH: "[^\\n]* more",
+        IN_CUE: '[^\\n]* "\\n" (paren nl)? speech more',
+        IN_HEADING: "[^\\n]*",
+        SCENE: "heading",
+    }
+    rules["root"] = f"({starts[start]}) {tail}"
+    rules["block"] = block
+    rules["sep"] = '"\\n\\n"'
+    rules["nl"] = '"\\n"'
+    rules["action"] = 'aline ("\\n" aline)*'
+    if can_speak:
+        rules["dialogue"] = "cue nl (paren nl)? speech more"
+        alternatives = [_literal(("@" + n) if n != n.upper() else n) for n in names]
+        if new_characters:
+            alternatives.append("newname")
+            rules["newname"] = "[A-Z] [A-Z'\\-]{1,15}"
+        rules["cue"] = f"({' | '.join(alternatives)}) ext?"
+        rules["ext"] = " | ".join(_literal(f" ({e})") for e in EXTENSIONS)
+    rules["more"] = '("\\n" (paren | speech))*'
+    rules["paren"] = '"(" [a-z] [^()\\n]{0,48} ")"'
+    rules["speech"] = "[a-z] [^\\n]* | [^\\n( \\ta-z] [^a-z\\n]* [a-z] [^\\n]*"
+    rules["heading"] = (
+        '("INT. " | "EXT. " | "INT./EXT. ") [A-Z0-9] [A-Z0-9 \'.,/\\-]{0,40} '
+        f'(" - " ({" | ".join(_literal(t) for t in TIMES)}))?'
+    )
+    rules.update(_action_line_rules())
+    return "\n".join(f"{name} ::= {body}" for name, body in rules.items()) + "\n"
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _action_line_rules() -> dict[str, str]:
+    """``aline``: an action line that holds a lower-case letter, does not start with a forcing
+    character, a bracket or white space, and does not open like a scene heading. Built as a trie
+    over ``HEADING_WORDS``, each node in two versions: lower-case letter seen (``1``) or not (``0``)."""
+    words = HEADING_WORDS
+    prefixes = sorted({w[:i] for w in words for i in range(len(w) + 1)})
+    rule_of = {p: f"a{i}" for i, p in enumerate(prefixes)}
+    rules: dict[str, str] = {"aline": "a0-0", "rest-1": "[^\\n]*", "rest-0": "[^a-z\\n]* [a-z] [^\\n]*"}
+    for prefix in prefixes:
+        children = sorted({w[len(prefix)] for w in words if w.startswith(prefix) and len(w) > len(prefix)})
+        terminal = prefix in words
+        for seen in (0, 1):
+            if not prefix and seen:
+                continue
+            alternatives = []
+            for c in children:
+                child = rule_of[prefix + c]
+                if c.isalpha():
+                    alternatives.append(f'"{c}" {child}-1')
+                    alternatives.append(f'"{c.upper()}" {child}-{seen}')
+                else:
+                    alternatives.append(f'"{_esc(c)}" {child}-{seen}')
+            blocked = set(children) | {c.upper() for c in children if c.isalpha()} | {"\n"}
+            if terminal:
+                blocked |= {".", " "}
+            if not prefix:
+                blocked |= set(FORCING) | {" ", "\t"}
+            lower = "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in blocked)
+            if lower:
+                alternatives.append(f"[{lower}] rest-1")
+            other = "".join(_esc(c) for c in sorted(blocked - set("abcdefghijklmnopqrstuvwxyz")))
+            alternatives.append(f"[^a-z{other}] rest-{seen}")
+            if prefix and seen:
+                alternatives.append('""')  # the line may end here: it holds a lower-case letter
+            rules[f"{rule_of[prefix]}-{seen}"] = " | ".join(alternatives)
+    return rules
+
+
+def _esc(c: str) -> str:
+    return {"\n": "\\n", "\t": "\\t", "\\": "\\\\", "]": "\\]", "[": "\\[", "-": "\\-", "^": "\\^", '"': '\\"'}.get(c, c)

@@ -1,0 +1,144 @@
+"""The sampling loop's token choice: llama.cpp's samplers, a grammar checked the cheap way.
+
+``llama_cpp.Llama.generate`` builds one sampler chain with the grammar *inside* it, so every
+token runs the grammar over the whole vocabulary (262,144 entries for Gemma 3), and it has no
+DRY sampler. This chain is what llama.cpp's own ``common_sampler`` does instead:
+
+    penalties (repeat, frequency, presence) -> DRY -> top-k -> top-p -> min-p -> temperature -> dist
+
+and the grammar is a separate sampler. The chain draws a token from the raw logits; only that
+one token is checked against the grammar; when the grammar rejects it, the logits are filtered
+by the grammar over the whole vocabulary and the chain draws again. Both samplers then accept
+the token. The penalties and DRY see the tail of the prompt too (``history``), as llama.cpp's
+server does, so a continuation is pushed away from repeating the script word for word.
+
+Runs in the model process (it calls into libllama).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from collections.abc import Sequence
+
+# DRY's sequence breakers: a repeat may run up to one of these without being penalised further
+# (llama.cpp's defaults, and the colon that ends a transition).
+DRY_BREAKERS = ("\n", ":", '"', "*")
+PENALTY_LAST_N = 64  # tokens the repeat/frequency/presence penalties look back over (llama-cpp-python's)
+
+
+class GrammarError(ValueError):
+    """llama.cpp refused the grammar (its parser logs the line at fault)."""
+
+
+class TokenSampler:
+    """Draws tokens for one continuation from ``llm``'s current logits; ``accept`` each one."""
+
+    def __init__(self, llm, sampling, seed: int, history: Sequence[int] = ()):
+        import llama_cpp
+        from llama_cpp._internals import LlamaTokenDataArray
+
+        self._lib = llama_cpp
+        self._llm = llm
+        self._ctx = llm._ctx.ctx
+        self._vocab = llm._model.vocab
+        self._n_vocab = llm.n_vocab()
+        self._chain = None
+        self._grammar = None
+        self.rejections = 0  # tokens the grammar turned down (each cost one full-vocabulary pass)
+        self._build_chain(sampling, seed)
+        grammar = getattr(sampling, "grammar", None)
+        if grammar:
+            self._grammar = llama_cpp.llama_sampler_init_grammar(self._vocab, grammar.encode("utf-8"), b"root")
+            if not self._grammar:
+                self.close()
+                raise GrammarError("llama.cpp could not parse the Fountain grammar (its log says where)")
+        for token in list(history)[-max(PENALTY_LAST_N, _dry_window(sampling)):]:
+            llama_cpp.llama_sampler_accept(self._chain, token)
+        self._candidates = LlamaTokenDataArray(n_vocab=self._n_vocab)
+        self._one_data = (llama_cpp.llama_token_data * 1)()
+        self._one = llama_cpp.llama_token_data_array(data=self._one_data, size=1, selected=-1, sorted=False)
+
+    def _build_chain(self, s, seed: int) -> None:
+        lib = self._lib
+        chain = lib.llama_sampler_chain_init(lib.llama_sampler_chain_default_params())
+        self._chain = chain
+        add = lambda sampler: lib.llama_sampler_chain_add(chain, sampler)  # noqa: E731
+        freq = getattr(s, "frequency_penalty", 0.0) or 0.0
+        presence = getattr(s, "presence_penalty", 0.0) or 0.0
+        if s.repeat_penalty != 1.0 or freq or presence:
+            add(lib.llama_sampler_init_penalties(self._n_vocab, PENALTY_LAST_N, s.repeat_penalty, freq, presence))
+        dry = getattr(s, "dry_multiplier", 0.0) or 0.0
+        if dry > 0:
+            breakers = (ctypes.c_char_p * len(DRY_BREAKERS))(*(b.encode("utf-8") for b in DRY_BREAKERS))
+            add(lib.llama_sampler_init_dry(self._vocab, dry, s.dry_base, s.dry_allowed_length,
+                                           s.dry_penalty_last_n, breakers, len(DRY_BREAKERS)))
+        if s.temperature == 0:
+            add(lib.llama_sampler_init_greedy())
+            return
+        if s.top_k > 0:
+            add(lib.llama_sampler_init_top_k(s.top_k))
+        if s.top_p < 1.0:
+            add(lib.llama_sampler_init_top_p(s.top_p, 1))
+        if s.min_p > 0:
+            add(lib.llama_sampler_init_min_p(s.min_p, 1))
+        add(lib.llama_sampler_init_temp(s.temperature))
+        add(lib.llama_sampler_init_dist(seed))
+
+    def _logits(self):
+        import numpy as np
+
+        ptr = self._lib.llama_get_logits_ith(self._ctx, -1)
+        return np.ctypeslib.as_array(ptr, shape=(self._n_vocab,))
+
+    def _draw(self, with_grammar: bool) -> int:
+        cand = self._candidates
+        cand.copy_logits(self._logits())
+        cand.candidates.selected = -1
+        ref = ctypes.byref(cand.candidates)
+        if with_grammar:
+            self._lib.llama_sampler_apply(self._grammar, ref)
+        self._lib.llama_sampler_apply(self._chain, ref)
+        selected = cand.candidates.selected
+        if selected < 0 or selected >= cand.candidates.size:
+            raise RuntimeError("llama.cpp's sampler chain selected no token")
+        return int(cand.candidates_data.id[selected])
+
+    def sample(self) -> int:
+        token = self._draw(False)
+        if self._grammar is None or self._allowed(token):
+            return token
+        self.rejections += 1
+        return self._draw(True)
+
+    def _allowed(self, token: int) -> bool:
+        one = self._one_data[0]
+        one.id, one.logit, one.p = token, 1.0, 0.0
+        self._one.size, self._one.selected, self._one.sorted = 1, -1, False
+        self._lib.llama_sampler_apply(self._grammar, ctypes.byref(self._one))
+        return not math.isinf(self._one_data[0].logit)
+
+    def accept(self, token: int) -> None:
+        self._lib.llama_sampler_accept(self._chain, token)
+        if self._grammar is not None:
+            self._lib.llama_sampler_accept(self._grammar, token)
+
+    def close(self) -> None:
+        lib = self._lib
+        if self._chain:
+            lib.llama_sampler_free(self._chain)
+            self._chain = None
+        if self._grammar:
+            lib.llama_sampler_free(self._grammar)
+            self._grammar = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def _dry_window(sampling) -> int:
+    last_n = getattr(sampling, "dry_penalty_last_n", 0) or 0
+    return 0 if (getattr(sampling, "dry_multiplier", 0.0) or 0.0) <= 0 else (1024 if last_n < 0 else last_n)
