@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from engine.fountain import Kind, parse
+from engine.fountain.blocks import classify_block
+from engine.fountain.syntax import is_blank, is_scene_heading
 
 # Where the continuation starts, decided from the text before it.
 BLOCK = "block"  # a new block: at the start of the script, or after a blank line
@@ -47,26 +50,13 @@ STATES = (BLOCK, AFTER_ACTION, AFTER_CUE, AFTER_SPEECH, AFTER_HEADING, IN_ACTION
           IN_HEADING, SCENE)
 
 EXTENSIONS = ("V.O.", "O.S.", "O.C.", "CONT'D")
-# heading openings Fountain recognises (followed by "." or " "), lower case
+# heading openings Fountain recognises (followed by "." or " "), lower case: the words of
+# engine.fountain.syntax.SCENE_HEADING ("int." already covers "int./ext")
 HEADING_WORDS = ("int", "ext", "est", "int/ext", "i/e")
 FORCING = "!@#~=>.[/("  # characters an action line does not start with (forced elements, brackets)
-TRANSITIONS = ("CUT TO:", "SMASH CUT TO:", "MATCH CUT TO:", "DISSOLVE TO:")
 TIMES = ("DAY", "NIGHT", "MORNING", "EVENING", "LATER", "CONTINUOUS", "MOMENTS LATER", "DAWN", "DUSK")
 
-_HEADING_LINE = re.compile(r"^(?:int|ext|est|int\.?/ext|i/e)[. ]", re.IGNORECASE)
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 '.\-]{0,40}$")
-
-
-@dataclass(frozen=True)
-class Shape:
-    """What the grammar is built from (kept so a request can say why a name was refused)."""
-
-    cast: tuple[str, ...]
-    start: str
-    new_characters: bool = False
-
-    def grammar(self) -> str:
-        return fountain_grammar(self.cast, start=self.start, new_characters=self.new_characters)
 
 
 # ------------------------------------------------------------------ where to start
@@ -74,50 +64,34 @@ def start_state(before: str) -> str:
     """The grammar's start state for a continuation of ``before`` (the text before the cursor)."""
     lines = before.split("\n")
     current = lines[-1]
-    block: list[str] = []  # the lines of the block the cursor is in, up to the cursor's line
+    block: list[str] = []  # the block's lines above the cursor's line
     for line in reversed(lines[:-1]):
-        if not line.strip():
+        if is_blank(line):
             break
         block.insert(0, line)
-    if current.strip():  # mid-line: what kind of line is it?
-        kind = _line_kind(block + [current], len(block))
-        return {"action": IN_ACTION, "cue": IN_CUE, "paren": IN_SPEECH, "speech": IN_SPEECH}.get(kind, IN_HEADING)
+    mid_line = not is_blank(current)
+    if mid_line:
+        block.append(current)
     if not block:
         return BLOCK
-    kind = _line_kind(block + [""], len(block) - 1)
-    return {"action": AFTER_ACTION, "cue": AFTER_CUE, "paren": AFTER_CUE, "speech": AFTER_SPEECH}.get(
-        kind, AFTER_HEADING)
+    # classified as Fountain's parser does; a line it reads as action may be a cue still waiting
+    # for its first line of dialogue (a cue is a cue only when a line follows)
+    kind = classify_block(block, 0, first=False).kinds[-1]
+    if kind is Kind.ACTION:
+        kind = classify_block(block + ["and so on"], 0, first=False).kinds[len(block) - 1]
+    if mid_line:
+        return _MID.get(kind, IN_HEADING)
+    return _AFTER.get(kind, AFTER_HEADING)
 
 
-def _line_kind(block: list[str], index: int) -> str:
-    """What line ``index`` of a block is: heading, transition, cue, paren, speech or action."""
-    first = block[0].strip()
-    if _HEADING_LINE.match(first) or (first.startswith(".") and not first.startswith("..")):
-        return "heading" if index == 0 else "action"
-    if first.startswith("#") or first.startswith("=") or first.startswith("[["):
-        return "other"
-    if first.startswith(">") and not first.endswith("<") or (first.isupper() and first.endswith("TO:")):
-        return "heading" if index == 0 else "action"
-    if _is_cue(first) and (len(block) > 1):
-        if index == 0:
-            return "cue"
-        line = block[index].strip()
-        return "paren" if line.startswith("(") and line.endswith(")") else "speech"
-    return "action"
-
-
-def _is_cue(line: str) -> bool:
-    if line.startswith("@"):
-        return True
-    name = re.sub(r"\s*\([^)]*\)\s*$", "", line).strip().rstrip("^").strip()
-    return bool(name) and name == name.upper() and any(c.isalpha() for c in name) and not line.startswith("!")
+_MID = {Kind.ACTION: IN_ACTION, Kind.CHARACTER: IN_CUE, Kind.PARENTHETICAL: IN_SPEECH, Kind.DIALOGUE: IN_SPEECH}
+_AFTER = {Kind.ACTION: AFTER_ACTION, Kind.CHARACTER: AFTER_CUE, Kind.PARENTHETICAL: AFTER_CUE,
+          Kind.DIALOGUE: AFTER_SPEECH}
 
 
 # ------------------------------------------------------------------ the cast
 def script_cast(script: str) -> list[str]:
     """The speaking characters of ``script``, in order of first appearance (Fountain's own parse)."""
-    from engine.fountain import Kind, parse
-
     names: dict[str, None] = {}
     for element in parse(script).elements:
         if element.kind is Kind.CHARACTER and element.name:
@@ -126,11 +100,11 @@ def script_cast(script: str) -> list[str]:
 
 
 def clean_cast(names: Iterable[str]) -> tuple[str, ...]:
-    """Usable cue names: stripped, without extensions, at most 40 characters, no duplicates."""
+    """Usable cue names (parsed names, without extensions): at most 40 characters, not a heading, no duplicates."""
     out: dict[str, None] = {}
     for raw in names:
-        name = re.sub(r"\s*\([^)]*\)\s*$", "", (raw or "").strip().lstrip("@")).strip()
-        if name and _NAME_OK.match(name) and not _HEADING_LINE.match(name + " "):
+        name = (raw or "").strip()
+        if _NAME_OK.match(name) and not is_scene_heading(name + " "):
             out.setdefault(name, None)
     return tuple(out)
 
@@ -182,10 +156,11 @@ def fountain_grammar(cast: Sequence[str], *, start: str = BLOCK, new_characters:
     rules["more"] = '("\\n" (paren | speech))*'
     rules["paren"] = '"(" [a-z] [^()\\n]{0,48} ")"'
     rules["speech"] = "[a-z] [^\\n]* | [^\\n( \\ta-z] [^a-z\\n]* [a-z] [^\\n]*"
-    rules["heading"] = (
-        '("INT. " | "EXT. " | "INT./EXT. ") [A-Z0-9] [A-Z0-9 \'.,/\\-]{0,40} '
-        f'(" - " ({" | ".join(_literal(t) for t in TIMES)}))?'
-    )
+    if start == SCENE:
+        rules["heading"] = (
+            '("INT. " | "EXT. " | "INT./EXT. ") [A-Z0-9] [A-Z0-9 \'.,/\\-]{0,40} '
+            f'(" - " ({" | ".join(_literal(t) for t in TIMES)}))?'
+        )
     rules.update(_action_line_rules())
     return "\n".join(f"{name} ::= {body}" for name, body in rules.items()) + "\n"
 

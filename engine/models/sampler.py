@@ -21,8 +21,7 @@ import ctypes
 import math
 from collections.abc import Sequence
 
-# DRY's sequence breakers: a repeat may run up to one of these without being penalised further
-# (llama.cpp's defaults, and the colon that ends a transition).
+# DRY's sequence breakers (llama.cpp's defaults): a repeated run is not followed across one of these.
 DRY_BREAKERS = ("\n", ":", '"', "*")
 PENALTY_LAST_N = 64  # tokens the repeat/frequency/presence penalties look back over (llama-cpp-python's)
 
@@ -39,7 +38,6 @@ class TokenSampler:
         from llama_cpp._internals import LlamaTokenDataArray
 
         self._lib = llama_cpp
-        self._llm = llm
         self._ctx = llm._ctx.ctx
         self._vocab = llm._model.vocab
         self._n_vocab = llm.n_vocab()
