@@ -1,4 +1,4 @@
-"""``scenewright bench parse|model``: speed measured against a named peer in the same run."""
+"""``scenewright bench parse|model|quality``: speed (and suggestion quality) measured against a named peer in the same run."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     model_bench.add_arguments(model_p)
     model_p.set_defaults(func=model_bench.run)
+    quality_p = kinds.add_parser(
+        "quality", help="suggestion quality on held-out scenes: well-formed, loop-free, in cast, dialogue, in "
+        "scene, distinct-2, tokens/s and TTFT, shaped vs unconstrained in the same run")
+    from engine.bench import quality
+
+    quality.add_arguments(quality_p)
+    quality_p.set_defaults(func=quality.run)
 
 
 def run_parse(args: argparse.Namespace) -> int:

@@ -52,6 +52,7 @@ from .events import (
 )
 from .guards import RepetitionGuard, StopFilter
 from .request import ContinueRequest
+from .shape import continuation_grammar
 
 # render(count_tokens, budget_tokens) -> engine.steering RenderedPrompt (typed loosely: generation
 # does not import steering; steering builds on generation's callers, not the other way round)
@@ -393,6 +394,10 @@ class Generation:
         yield ContextEvent(entry.name, ctx.prompt, len(ctx.tokens), ctx.script_chars, ctx.dropped_chars,
                            ctx.first_line, self.rendered)
         sampling = request.sampling(entry)
+        grammar = continuation_grammar(self.script or "", self.cursor, request.shape_mode(entry),
+                                       cast=request.cast, new_characters=request.allows_new_characters(entry))
+        if grammar is not None:
+            sampling = dataclasses.replace(sampling, grammar=grammar)
         stops = request.stop_sequences(entry)
         for index, seed in enumerate(request.seeds()):
             retries = request.loop_retries if request.repetition_guard else 0

@@ -13,8 +13,9 @@ repaired afterwards. What the grammar allows:
 * a cue is followed by an optional parenthetical, then dialogue; a parenthetical is a
   lower-case direction in brackets on its own line;
 * action and dialogue lines hold a lower-case letter (an all-capitals line is what Fountain
-  reads as a cue or a transition), and an action line never starts like a scene heading
-  (``INT``/``EXT``/``EST``/``INT/EXT``/``I/E`` followed by a dot or a space, in any case) or
+  reads as a cue or a transition); an action line holds it before any bracket, and a space (a
+  lone word on its own line is a cue without its capitals: "Greta"), and never starts like a scene heading
+  (``INT``/``EXT``/``EST``/``INT/EXT``/``I/E`` followed by anything but a letter, in any case) or
   with one of Fountain's forcing characters (``! @ # ~ = > . [ /``), nor with a bracket.
 
 The grammar starts where the text before the cursor leaves off (``start_state``): after a
@@ -33,6 +34,8 @@ from collections.abc import Iterable, Sequence
 from engine.fountain import Kind, parse
 from engine.fountain.blocks import classify_block
 from engine.fountain.syntax import is_blank, is_scene_heading
+
+from .context import text_before_cursor
 
 # Where the continuation starts, decided from the text before it.
 BLOCK = "block"  # a new block: at the start of the script, or after a blank line
@@ -87,6 +90,17 @@ def start_state(before: str) -> str:
 _MID = {Kind.ACTION: IN_ACTION, Kind.CHARACTER: IN_CUE, Kind.PARENTHETICAL: IN_SPEECH, Kind.DIALOGUE: IN_SPEECH}
 _AFTER = {Kind.ACTION: AFTER_ACTION, Kind.CHARACTER: AFTER_CUE, Kind.PARENTHETICAL: AFTER_CUE,
           Kind.DIALOGUE: AFTER_SPEECH}
+
+
+def continuation_grammar(script: str, cursor: tuple[int, int], mode: str, *, cast: Iterable[str] = (),
+                         new_characters: bool = False) -> str | None:
+    """The grammar for a continuation of ``script`` at ``cursor``: ``mode`` "cursor" picks up where
+    the text before the cursor leaves off, "scene" starts the next scene, "off" gives None. Cue
+    names are the script's speaking characters and ``cast`` (the anchors' names)."""
+    if mode == "off":
+        return None
+    start = SCENE if mode == "scene" else start_state(text_before_cursor(script, cursor))
+    return fountain_grammar([*script_cast(script), *cast], start=start, new_characters=new_characters)
 
 
 # ------------------------------------------------------------------ the cast
@@ -170,13 +184,21 @@ def _literal(text: str) -> str:
 
 
 def _action_line_rules() -> dict[str, str]:
-    """``aline``: an action line that holds a lower-case letter, does not start with a forcing
-    character, a bracket or white space, and does not open like a scene heading. Built as a trie
-    over ``HEADING_WORDS``, each node in two versions: lower-case letter seen (``1``) or not (``0``)."""
+    """``aline``: an action line. It holds a lower-case letter before any bracket (``INTA: (to
+    her)`` is a cue to Fountain) and a space (a lone word on a line, "Greta", is a cue that lost
+    its capitals), does not start with a forcing character, a bracket or white space, and does not
+    open like a scene heading. Built as a trie over ``HEADING_WORDS`` (its nodes in two versions:
+    lower-case letter seen, ``1``, or not, ``0``) that hands over to ``r<lower><space>``."""
     words = HEADING_WORDS
     prefixes = sorted({w[:i] for w in words for i in range(len(w) + 1)})
     rule_of = {p: f"a{i}" for i, p in enumerate(prefixes)}
-    rules: dict[str, str] = {"aline": "a0-0", "rest-1": "[^\\n]*", "rest-0": "[^a-z\\n]* [a-z] [^\\n]*"}
+    rules: dict[str, str] = {
+        "aline": "a0-0",
+        "r00": '[^a-z( \n] r00 | " " r01 | [a-z] r10',
+        "r01": "[^a-z(\n]* [a-z] [^\n]*",
+        "r10": '[^ \n]* " " [^\n]*',
+        "r11": "[^\n]*",
+    }
     for prefix in prefixes:
         children = sorted({w[len(prefix)] for w in words if w.startswith(prefix) and len(w) > len(prefix)})
         terminal = prefix in words
@@ -191,18 +213,24 @@ def _action_line_rules() -> dict[str, str]:
                     alternatives.append(f'"{c.upper()}" {child}-{seen}')
                 else:
                     alternatives.append(f'"{_esc(c)}" {child}-{seen}')
-            blocked = set(children) | {c.upper() for c in children if c.isalpha()} | {"\n"}
-            if terminal:
-                blocked |= {".", " "}
+            blocked = set(children) | {c.upper() for c in children if c.isalpha()} | {"\n", " "}
             if not prefix:
-                blocked |= set(FORCING) | {" ", "\t"}
+                blocked |= set(FORCING) | {"\t"}
+            if not seen:
+                blocked.add("(")
             lower = "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in blocked)
             if lower:
-                alternatives.append(f"[{lower}] rest-1")
-            other = "".join(_esc(c) for c in sorted(blocked - set("abcdefghijklmnopqrstuvwxyz")))
-            alternatives.append(f"[^a-z{other}] rest-{seen}")
-            if prefix and seen:
-                alternatives.append('""')  # the line may end here: it holds a lower-case letter
+                alternatives.append(f"[{lower}] r10")
+            if terminal:
+                # a heading word is followed by a letter ("Interior", "Esther"): "INT." and "INT " open
+                # a heading, and "INT:", "EXT," or "I/E -" are a model's near-miss headings
+                upper = "".join(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in blocked)
+                alternatives.append(f"[{upper}] r{seen}0")
+            else:
+                if prefix:
+                    alternatives.append(f'" " r{seen}1')
+                other = "".join(_esc(c) for c in sorted(blocked - set("abcdefghijklmnopqrstuvwxyz")))
+                alternatives.append(f"[^a-z{other}] r{seen}0")
             rules[f"{rule_of[prefix]}-{seen}"] = " | ".join(alternatives)
     return rules
 

@@ -458,29 +458,26 @@ class LocalModel:
             self._abort_when = lambda: False
         return PromptEval(reuse, len(todo), (time.perf_counter() - started) * 1000)
 
-    def generate(
-        self,
-        tokens: Sequence[int],
-        *,
-        temperature: float,
-        top_p: float,
-        top_k: int,
-        min_p: float,
-        repeat_penalty: float,
-        seed: int,
-    ) -> Iterator[int]:
-        """Sampled tokens after ``tokens`` (evaluate them first with ``eval_prompt`` to make this instant)."""
+    def generate(self, tokens: Sequence[int], *, sampling, seed: int) -> Iterator[int]:
+        """Sampled tokens after ``tokens``, which ``eval_prompt`` has put in the KV cache.
+
+        The sampler is ``engine.models.sampler.TokenSampler`` (penalties, DRY, top-k/top-p/min-p,
+        temperature, and ``sampling.grammar`` checked on the drawn token); the prompt's tail is
+        its penalty history."""
+        from engine.models.sampler import TokenSampler
+
         llm = self.llm
-        llm.set_seed(seed)
-        return llm.generate(
-            list(tokens),
-            temp=temperature,
-            top_p=top_p,
-            top_k=top_k,
-            min_p=min_p,
-            repeat_penalty=repeat_penalty,
-            reset=True,
-        )
+        if llm.n_tokens != len(tokens):
+            raise RuntimeError("generate() needs the prompt evaluated first (eval_prompt)")
+        sampler = TokenSampler(llm, sampling, seed, history=tokens)
+        try:
+            while True:
+                token = sampler.sample()
+                sampler.accept(token)
+                yield token
+                llm.eval([token])
+        finally:
+            sampler.close()
 
     def stream(
         self,
@@ -507,7 +504,7 @@ class LocalModel:
         decoder = self.text_decoder()
         generated = 0
         reason = LENGTH
-        sampled = self.generate(tokens, seed=seed, **vars(sampling))
+        sampled = self.generate(tokens, sampling=sampling, seed=seed)
         try:
             for token in sampled:
                 if cancelled():

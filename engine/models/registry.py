@@ -98,6 +98,14 @@ class ModelEntry:
     top_k: int = 40
     min_p: float = 0.05
     repeat_penalty: float = 1.1
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    dry_multiplier: float = 0.0  # llama.cpp's DRY ("don't repeat yourself") n-gram penalty; 0 is off
+    dry_base: float = 1.75
+    dry_allowed_length: int = 2
+    dry_penalty_last_n: int = -1
+    shape: bool = True  # Fountain-shaped generation (a grammar: cues from the cast, blocks, no stray headings)
+    new_characters: bool = False  # may a continuation bring in a character who is not in the cast?
     max_tokens: int = 160
     stop: tuple[str, ...] = ()
     threads: int | str = "auto"
@@ -419,6 +427,14 @@ _FIELDS: dict[str, Validator] = {
     "top_k": _int_range(0, 1 << 20),
     "min_p": _float_range(0.0, 1.0),
     "repeat_penalty": _float_range(0.0, 5.0),
+    "frequency_penalty": _float_range(-2.0, 2.0),
+    "presence_penalty": _float_range(-2.0, 2.0),
+    "dry_multiplier": _float_range(0.0, 5.0),
+    "dry_base": _float_range(1.0, 4.0),
+    "dry_allowed_length": _int_range(1, 64),
+    "dry_penalty_last_n": _int_range(-1, 1 << 20),
+    "shape": _bool,
+    "new_characters": _bool,
     "max_tokens": _int_range(1, 1 << 16),
     "stop": _stop,
     "threads": _auto_or_int(1, 1024),

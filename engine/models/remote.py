@@ -177,6 +177,17 @@ class RemoteModel:
         # Not in the OpenAI API; llama.cpp's servers and vLLM read them, others ignore them.
         body.update(top_k=sampling.top_k, min_p=sampling.min_p, repeat_penalty=sampling.repeat_penalty,
                     repetition_penalty=sampling.repeat_penalty)
+        for key in ("frequency_penalty", "presence_penalty"):  # OpenAI's own fields
+            if getattr(sampling, key, 0.0):
+                body[key] = getattr(sampling, key)
+        if getattr(sampling, "dry_multiplier", 0.0):  # llama.cpp's server (vLLM and Ollama ignore them)
+            body.update(dry_multiplier=sampling.dry_multiplier, dry_base=sampling.dry_base,
+                        dry_allowed_length=sampling.dry_allowed_length,
+                        dry_penalty_last_n=sampling.dry_penalty_last_n)
+        grammar = getattr(sampling, "grammar", None)
+        if grammar:  # Fountain-shaped generation: llama.cpp's servers read `grammar`, vLLM `guided_grammar`
+            body["grammar"] = grammar
+            body["guided_grammar"] = grammar
         if entry.cache_prompt:
             body["cache_prompt"] = True  # llama.cpp: keep the prompt's KV cache for the next request
         if entry.endpoint == "chat":

@@ -9,7 +9,7 @@ DRY sampler. This chain is what llama.cpp's own ``common_sampler`` does instead:
 and the grammar is a separate sampler. The chain draws a token from the raw logits; only that
 one token is checked against the grammar; when the grammar rejects it, the logits are filtered
 by the grammar over the whole vocabulary and the chain draws again. Both samplers then accept
-the token. The penalties and DRY see the tail of the prompt too (``history``), as llama.cpp's
+the token (in practice from a shortlist of the 512 likeliest, see ``_draw_shortlist``). The penalties and DRY see the tail of the prompt too (``history``), as llama.cpp's
 server does, so a continuation is pushed away from repeating the script word for word.
 
 Runs in the model process (it calls into libllama).
@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 # DRY's sequence breakers (llama.cpp's defaults): a repeated run is not followed across one of these.
 DRY_BREAKERS = ("\n", ":", '"', "*")
+SHORTLIST = 512  # tokens the grammar filters when it turns down the one drawn (see _draw_shortlist)
 PENALTY_LAST_N = 64  # tokens the repeat/frequency/presence penalties look back over (llama-cpp-python's)
 
 
@@ -56,6 +57,9 @@ class TokenSampler:
         self._candidates = LlamaTokenDataArray(n_vocab=self._n_vocab)
         self._one_data = (llama_cpp.llama_token_data * 1)()
         self._one = llama_cpp.llama_token_data_array(data=self._one_data, size=1, selected=-1, sorted=False)
+        self._shortlist_data = (llama_cpp.llama_token_data * SHORTLIST)()
+        self._shortlist = llama_cpp.llama_token_data_array(data=self._shortlist_data, size=SHORTLIST,
+                                                           selected=-1, sorted=False)
 
     def _build_chain(self, s, seed: int) -> None:
         lib = self._lib
@@ -107,7 +111,35 @@ class TokenSampler:
         if self._grammar is None or self._allowed(token):
             return token
         self.rejections += 1
-        return self._draw(True)
+        token = self._draw_shortlist()
+        return token if token is not None else self._draw(True)
+
+    def _draw_shortlist(self) -> int | None:
+        """Draw again from the ``SHORTLIST`` most likely tokens that the grammar allows, or None
+        when it allows none of them. Running llama.cpp's grammar over all of Gemma 3's 262,144
+        tokens costs about 150 ms on this 2-core machine; over 512 it costs well under one. The
+        chain's top-k (40 by default) keeps at most the 40 best allowed tokens anyway; the
+        shortlist differs from the whole vocabulary only when fewer than ``top_k`` tokens of the
+        512 are allowed, and then only by tokens ranked below 512th."""
+        import numpy as np
+
+        logits = self._logits()
+        n = min(SHORTLIST, self._n_vocab)
+        ids = np.argpartition(logits, -n)[-n:] if n < self._n_vocab else np.arange(self._n_vocab)
+        small = self._shortlist
+        small_data = self._shortlist_data
+        for i, token in enumerate(ids.tolist()):
+            entry = small_data[i]
+            entry.id, entry.logit, entry.p = token, float(logits[token]), 0.0
+        small.size, small.selected, small.sorted = n, -1, False
+        ref = ctypes.byref(small)
+        self._lib.llama_sampler_apply(self._grammar, ref)
+        if all(math.isinf(small_data[i].logit) for i in range(n)):
+            return None
+        self._lib.llama_sampler_apply(self._chain, ref)
+        if small.selected < 0 or small.selected >= small.size:
+            return None
+        return int(small_data[small.selected].id)
 
     def _allowed(self, token: int) -> bool:
         one = self._one_data[0]

@@ -398,11 +398,17 @@ def _fit(rp: RenderedPrompt, count_tokens: CountTokens, budget: int) -> Rendered
 
 
 # ---------------------------------------------------------------- one call for a request
+# Where a prompt's text goes, for Fountain-shaped generation (ContinueRequest.shape): a beat
+# writes the next scene, heading first; a rewrite or alternatives replace a selection (free text).
+SHAPE_OF_KIND = {"continue": "cursor", "dialogue": "cursor", "beat": "scene", "rewrite": "off", "alternatives": "off"}
+
+
 def request_overrides(prompt: Prompt | RenderedPrompt) -> dict[str, Any]:
     """What a prompt asks of the request, as ``engine.generation.ContinueRequest`` keyword arguments:
     its sampling overrides, its stop sequences (``extra_stop``: added to the model's) and the number
     of alternatives (``n``). Values the writer sets in the panel should be applied over these."""
     out: dict[str, Any] = dict(prompt.sampling)
+    out["shape"] = SHAPE_OF_KIND.get(prompt.kind, "off")
     if prompt.stop:
         out["extra_stop"] = tuple(prompt.stop)
     if prompt.alternatives != 1:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.generation.shape import anchor_name
+
 from .prompts import Prompt, PromptLibrary, load_library
 from .render import RenderedPrompt, choose_prompt, prepare_prompt, request_overrides
 from .store import AnchorStore, StoreSettings
@@ -59,4 +61,13 @@ def steer(
         return rendered
 
     problems.extend(str(e) for e in library.errors)
-    return Steered(chosen, request_overrides(chosen), render, problems)
+    overrides = request_overrides(chosen)
+    if store is not None:
+        overrides["cast"] = anchor_cast(store)
+    return Steered(chosen, overrides, render, problems)
+
+
+def anchor_cast(store: AnchorStore) -> tuple[str, ...]:
+    """The characters the switched-on character anchors introduce (cue names the model may use)."""
+    names = (anchor_name(a.text) for a in store.anchors if a.enabled and a.kind == "character")
+    return tuple(dict.fromkeys(n for n in names if n))
