@@ -20,7 +20,7 @@ from engine.steering.render import choose_prompt
 from engine.steering.steer import Steered, steer
 from engine.steering.store import StoreSettings
 
-from .suggestions import GenerationSettings
+from .suggestions import SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings
 
 
 #: Request kinds that work on the selected passage (accepting replaces it).
@@ -153,9 +153,8 @@ def steered_request(steered: Steered | None, settings: GenerationSettings, *, n:
     """The request: the prompt's own overrides (sampling, stop sequences, alternatives), then the
     writer's panel settings over them (only the values the writer set)."""
     mine = settings.request(n=n, seed_offset=seed_offset)
-    panel = {name: getattr(mine, name) for name in (
-        "model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "repeat_penalty", "seed",
-    ) if getattr(mine, name) is not None}
+    panel = {name: getattr(mine, name) for name in ("model", "seed", *SAMPLING_FIELDS, *SHAPE_FIELDS)
+             if getattr(mine, name) is not None}
     if n is not None or settings.alternatives != 1 or steered is None or "n" not in steered.overrides:
         panel["n"] = mine.n
     overrides = dict(steered.overrides) if steered is not None else {}
