@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -41,39 +40,25 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 
 from engine.editlog.perplexity import token_logprobs
+from engine.bench.criteria import first_half, loops, well_formed  # noqa: E402
+from engine.bench.quality import held_out_scenes  # noqa: E402
 from engine.fountain import Kind, parse  # noqa: E402
 from engine.generation import (  # noqa: E402
     ContinueRequest,
     DoneEvent,
     ErrorEvent,
     GenerationEngine,
-    RepetitionGuard,
     StatsEvent,
 )
 from engine.models import load_registry, resolve  # noqa: E402
 from engine.models.llama_backend import open_llama  # noqa: E402
 from engine.models.registry import Registry  # noqa: E402
 
-HELDOUT = REPO / "benchmarks" / "heldout"
 ECHO_TOKENS = 64  # tokens per scene cross-checked against echo=True
-_ARTEFACTS = [
-    re.compile(r"^\s*```"),  # code fences
-    re.compile(r"^\s*[-*\u2022]\s+\S"),  # bullet lists
-    re.compile(r"\*\*[^*]+\*\*\s*:"),  # **NAME**: chat-style cues
-    re.compile(r"^\s*#{2,6}\s"),  # Markdown headings (Fountain sections use one # per level, rarely mid-scene)
-    re.compile(r"^[A-Z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*){0,3}:\s+\S"),  # "NAME: line" transcripts
-    re.compile(r"^(sure|certainly|of course)\b[,!.]", re.IGNORECASE),  # chat preambles
-    re.compile(r"^\s*\d+\.?\s*$"),  # stray numbers (page or line numbers)
-    re.compile(r"^here(?:'s| is| are) (?:a|an|the|your)\b.*\b(?:continuation|scene|screenplay|script)", re.IGNORECASE),
-]
-
-
-# An assistant talking about the text instead of continuing it ("You've got an interesting story here").
-_META = re.compile(r"\b(screenplay|storytelling|your story|this story|the story you|in this scene|this script)\b", re.I)
 
 
 def scenes() -> dict[str, str]:
-    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(HELDOUT.glob("*.fountain"))}
+    return {name: text for name, (text, _genre) in held_out_scenes().items()}
 
 
 # ------------------------------------------------------------------ perplexity
@@ -148,48 +133,6 @@ def perplexity(entry, texts: dict[str, str]) -> dict:
 
 
 # ------------------------------------------------------------------ continuations
-def first_half(text: str) -> str:
-    cut = text.find("\n\n", len(text) // 2)
-    return text[: cut + 2] if cut > 0 else text
-
-
-def loops(text: str) -> bool:
-    guard = RepetitionGuard()
-    return any(guard.check(text[:i]) is not None for i in range(1, len(text) + 1))
-
-
-def well_formed(prefix: str, continuation: str, cut_off: bool) -> tuple[bool, str]:
-    """Does ``continuation`` read as Fountain after ``prefix``? (verdict, why not)"""
-    if not continuation.strip():
-        return False, "empty"
-    for line in continuation.split("\n"):
-        if any(pattern.search(line) for pattern in _ARTEFACTS):
-            return False, f"artefact: {line.strip()[:40]!r}"
-    start_line = prefix.count("\n")
-    elements = [e for e in parse(prefix + continuation).elements if e.end_line >= start_line]
-    if cut_off and elements:
-        # the last paragraph was cut by max_tokens: judge only complete paragraphs
-        last_start = elements[-1].line
-        elements = [e for e in elements if e.end_line < last_start] or elements[:1]
-    kinds = [e.kind for e in elements]
-    screenplay = {Kind.ACTION, Kind.CHARACTER, Kind.DIALOGUE, Kind.SCENE_HEADING, Kind.TRANSITION,
-                  Kind.PARENTHETICAL}
-    if not any(k in screenplay for k in kinds):
-        return False, "no screenplay elements"
-    for i, element in enumerate(elements):
-        if element.kind is Kind.CHARACTER:
-            j = i + 1
-            while j < len(kinds) and kinds[j] is Kind.PARENTHETICAL:
-                j += 1
-            if j < len(kinds) and kinds[j] is not Kind.DIALOGUE:
-                return False, "character cue without dialogue"
-        if element.kind is Kind.ACTION and element.text.lstrip().startswith("("):
-            return False, "parenthetical outside dialogue"
-        if element.kind is Kind.ACTION and _META.search(element.text):
-            return False, f"talks about the script: {element.text.strip()[:40]!r}"
-    return True, ""
-
-
 def continuations(entry, texts: dict[str, str], seeds: int, max_tokens: int) -> dict:
     registry = Registry({entry.name: entry}, entry.name)
     engine = GenerationEngine(registry)
