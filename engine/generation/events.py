@@ -25,6 +25,7 @@ STOP = "stop"  # a stop sequence was produced (not included in the text)
 EOS = "eos"  # the model ended the text (end-of-generation token)
 LENGTH = "length"  # max_tokens reached
 CONTEXT = "context"  # the context window is full
+SCENE_END = "scene-end"  # a shaped continuation reached the next scene's heading (not included in the text)
 REPETITION = "repetition"  # the repetition guard cut a loop off (the loop is not in the text)
 CANCELLED = "cancelled"
 

@@ -24,6 +24,7 @@ class StopFilter:
         self.text = ""  # everything kept so far (a stop sequence and what follows it are dropped)
         self.emitted = 0  # characters of ``text`` already handed out
         self.stopped = False
+        self.matched: str | None = None  # the stop sequence that ended the text
 
     def feed(self, piece: str) -> str:
         if self.stopped or not piece:
@@ -34,6 +35,7 @@ class StopFilter:
             hits = [i for i in (self.text.find(s, start) for s in self.stops) if i >= 0]
             if hits:
                 cut = min(hits)
+                self.matched = next(s for s in self.stops if self.text.find(s, start) == cut)
                 self.text = self.text[:cut]
                 self.stopped = True
                 return self._take(len(self.text))

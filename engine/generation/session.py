@@ -39,6 +39,7 @@ from .events import (
     EOS,
     LENGTH,
     REPETITION,
+    SCENE_END,
     STOP,
     ContextEvent,
     DoneEvent,
@@ -52,7 +53,7 @@ from .events import (
 )
 from .guards import RepetitionGuard, StopFilter
 from .request import ContinueRequest
-from .shape import continuation_grammar
+from .shape import SCENE_END_STOPS, continuation_grammar
 
 # render(count_tokens, budget_tokens) -> engine.steering RenderedPrompt (typed loosely: generation
 # does not import steering; steering builds on generation's callers, not the other way round)
@@ -399,6 +400,10 @@ class Generation:
         if grammar is not None:
             sampling = dataclasses.replace(sampling, grammar=grammar)
         stops = request.stop_sequences(entry)
+        self._scene_ends = ()
+        if grammar is not None:  # the grammar lets a continuation end where the scene does
+            self._scene_ends = tuple(s for s in SCENE_END_STOPS if s not in stops)
+            stops = (*stops, *self._scene_ends)
         for index, seed in enumerate(request.seeds()):
             retries = request.loop_retries if request.repetition_guard else 0
             while True:
@@ -469,7 +474,7 @@ class Generation:
                     if text_out.stopped:
                         if shown:
                             yield TokenEvent(shown, index)
-                        reason = STOP
+                        reason = SCENE_END if text_out.matched in self._scene_ends else STOP
                         break
                     if guard is not None:
                         cut = guard.check(text_out.text)

@@ -7,6 +7,14 @@ repaired afterwards. What the grammar allows:
 
 * **blocks separated by exactly one blank line**: action paragraphs and dialogue blocks (and,
   only when the request asks for the next scene, one scene heading at the start);
+* **the scene's end ends the continuation**: once the continuation holds dialogue (where
+  anyone can speak), the first word of a heading (``INT``, ``EXT``, ``EST``, ``I/E`` after a
+  blank line) completes the grammar, and the session stops there (``SCENE_END_STOPS``). Without
+  it a model that wants to leave the scene is pushed into near-miss headings ("INTA -
+  LIGHTHOUSE - CONTINUOUS - ..."); before dialogue the scene cannot end, so a continuation
+  never only describes and cuts away;
+* at most 24 characters of an action line (or 40 of a speech) before its first lower-case
+  letter: a model that wanted a heading otherwise runs on in capitals;
 * **character cues only from the cast**: the script's speaking characters and the names the
   anchors introduce, upper case, with an optional ``(V.O.)``/``(O.S.)``/``(O.C.)``/``(CONT'D)``;
   a new name only when the writer allows new characters;
@@ -15,8 +23,10 @@ repaired afterwards. What the grammar allows:
 * action and dialogue lines hold a lower-case letter (an all-capitals line is what Fountain
   reads as a cue or a transition); an action line holds it before any bracket, and a space (a
   lone word on its own line is a cue without its capitals: "Greta"), and never starts like a scene heading
-  (``INT``/``EXT``/``EST``/``INT/EXT``/``I/E`` followed by anything but a letter, in any case) or
-  with one of Fountain's forcing characters (``! @ # ~ = > . [ /``), nor with a bracket.
+  (``INT``/``EXT``/``EST``/``INT/EXT``/``I/E`` followed by anything but a letter, in any case, and
+  never in capitals: "INTERCOM" is refused, "Intercom" is not) or with one of Fountain's forcing
+  characters (``! @ # ~ = > . [ /``), nor with a bracket; and it has no colon before its first
+  space or its first lower-case letter ("Lucia: I'm sorry", "HIS MOTHER: no" are chat transcripts).
 
 The grammar starts where the text before the cursor leaves off (``start_state``): after a
 blank line a new block begins; after an action line the paragraph may go on or a blank line
@@ -57,6 +67,9 @@ EXTENSIONS = ("V.O.", "O.S.", "O.C.", "CONT'D")
 # engine.fountain.syntax.SCENE_HEADING ("int." already covers "int./ext")
 HEADING_WORDS = ("int", "ext", "est", "int/ext", "i/e")
 FORCING = "!@#~=>.[/("  # characters an action line does not start with (forced elements, brackets)
+# how the next scene's heading begins: generation stops there (see SCENE_END_STOPS)
+SCENE_OPENERS = ("INT", "EXT", "EST", "I/E")
+SCENE_END_STOPS = tuple("\n\n" + w for w in SCENE_OPENERS)
 TIMES = ("DAY", "NIGHT", "MORNING", "EVENING", "LATER", "CONTINUOUS", "MOMENTS LATER", "DAWN", "DUSK")
 
 _NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 '.\-]{0,40}$")
@@ -140,24 +153,30 @@ def fountain_grammar(cast: Sequence[str], *, start: str = BLOCK, new_characters:
     names = clean_cast(cast)
     can_speak = bool(names) or new_characters
     rules: dict[str, str] = {}
-    block = "action | dialogue" if can_speak else "action"
-    tail = "(sep block)* nl?"
+    # "before": no dialogue in the continuation yet, so the scene cannot end (a continuation that
+    # only describes and then cuts away gives the writer nothing to keep); "after": it may
+    new_block = "action before | dialogue after" if can_speak else "action after"
     starts = {
-        BLOCK: "block",
-        AFTER_ACTION: 'aline ("\\n" aline)* | "\\n" block',
-        AFTER_CUE: "(paren nl)? speech more" if can_speak else "speech more",
-        AFTER_SPEECH: '(paren | speech) more | "\\n" block',
-        AFTER_HEADING: '"\\n" block',
-        IN_ACTION: '[^\\n]* ("\\n" aline)*',
-        IN_SPEECH: "[^\\n]* more",
-        IN_CUE: '[^\\n]* "\\n" (paren nl)? speech more',
-        IN_HEADING: "[^\\n]*",
-        SCENE: "heading",
+        BLOCK: new_block,
+        AFTER_ACTION: f'aline ("\\n" aline)* before | "\\n" ({new_block})',
+        AFTER_CUE: ("(paren nl)? " if can_speak else "") + "speech more after",
+        AFTER_SPEECH: f'(paren | speech) more after | "\\n" ({new_block})',
+        AFTER_HEADING: f'"\\n" ({new_block})',
+        IN_ACTION: '[^\\n]* ("\\n" aline)* before',
+        IN_SPEECH: "[^\\n]* more after",
+        IN_CUE: '[^\\n]* "\\n" (paren nl)? speech more after',
+        IN_HEADING: "[^\\n]* before",
+        SCENE: "heading before",
     }
-    rules["root"] = f"({starts[start]}) {tail}"
-    rules["block"] = block
+    rules["root"] = starts[start]
+    rules["block"] = "action | dialogue" if can_speak else "action"
+    # the scene's end: the next heading's first word ends the grammar (and, as a stop sequence,
+    # the continuation)
+    rules["after"] = "(sep block)* (sep opener | nl)?"
+    rules["before"] = "(sep action)* (sep dialogue after | nl)?" if can_speak else "after"
     rules["sep"] = '"\\n\\n"'
     rules["nl"] = '"\\n"'
+    rules["opener"] = " | ".join(_literal(w) for w in SCENE_OPENERS)
     rules["action"] = 'aline ("\\n" aline)*'
     if can_speak:
         rules["dialogue"] = "cue nl (paren nl)? speech more"
@@ -169,7 +188,7 @@ def fountain_grammar(cast: Sequence[str], *, start: str = BLOCK, new_characters:
         rules["ext"] = " | ".join(_literal(f" ({e})") for e in EXTENSIONS)
     rules["more"] = '("\\n" (paren | speech))*'
     rules["paren"] = '"(" [a-z] [^()\\n]{0,48} ")"'
-    rules["speech"] = "[a-z] [^\\n]* | [^\\n( \\ta-z] [^a-z\\n]* [a-z] [^\\n]*"
+    rules["speech"] = "[a-z] [^\\n]* | [^\\n( \\ta-z] [^a-z\\n]{0,40} [a-z] [^\\n]*"
     if start == SCENE:
         rules["heading"] = (
             '("INT. " | "EXT. " | "INT./EXT. ") [A-Z0-9] [A-Z0-9 \'.,/\\-]{0,40} '
@@ -194,9 +213,9 @@ def _action_line_rules() -> dict[str, str]:
     rule_of = {p: f"a{i}" for i, p in enumerate(prefixes)}
     rules: dict[str, str] = {
         "aline": "a0-0",
-        "r00": '[^a-z( \n] r00 | " " r01 | [a-z] r10',
-        "r01": "[^a-z(\n]* [a-z] [^\n]*",
-        "r10": '[^ \n]* " " [^\n]*',
+        "r00": '[^a-z( \n:]{0,24} (" " r01 | [a-z] r10)',
+        "r01": "[^a-z(\n:]{0,24} [a-z] [^\n]*",
+        "r10": '[^ \n:]* " " [^\n]*',
         "r11": "[^\n]*",
     }
     for prefix in prefixes:
@@ -210,10 +229,11 @@ def _action_line_rules() -> dict[str, str]:
                 child = rule_of[prefix + c]
                 if c.isalpha():
                     alternatives.append(f'"{c}" {child}-1')
-                    alternatives.append(f'"{c.upper()}" {child}-{seen}')
+                    if seen or prefix + c not in words:  # "INT", "EST", "I/E" in capitals open a heading
+                        alternatives.append(f'"{c.upper()}" {child}-{seen}')
                 else:
                     alternatives.append(f'"{_esc(c)}" {child}-{seen}')
-            blocked = set(children) | {c.upper() for c in children if c.isalpha()} | {"\n", " "}
+            blocked = set(children) | {c.upper() for c in children if c.isalpha()} | {"\n", " ", ":"}
             if not prefix:
                 blocked |= set(FORCING) | {"\t"}
             if not seen:

@@ -22,7 +22,7 @@ import math
 from collections.abc import Sequence
 
 # DRY's sequence breakers (llama.cpp's defaults): a repeated run is not followed across one of these.
-DRY_BREAKERS = ("\n", ":", '"', "*")
+DRY_BREAKERS = ("\n\n", ":", "\"", "*")  # not "\n": a screenplay loop repeats whole lines (cue, then speech)
 SHORTLIST = 512  # tokens the grammar filters when it turns down the one drawn (see _draw_shortlist)
 PENALTY_LAST_N = 64  # tokens the repeat/frequency/presence penalties look back over (llama-cpp-python's)
 
@@ -42,6 +42,7 @@ class TokenSampler:
         self._ctx = llm._ctx.ctx
         self._vocab = llm._model.vocab
         self._n_vocab = llm.n_vocab()
+        self._n_ctx = llm.n_ctx()
         self._chain = None
         self._grammar = None
         self.rejections = 0  # tokens the grammar turned down (each cost one full-vocabulary pass)
@@ -52,7 +53,7 @@ class TokenSampler:
             if not self._grammar:
                 self.close()
                 raise GrammarError("llama.cpp could not parse the Fountain grammar (its log says where)")
-        for token in list(history)[-max(PENALTY_LAST_N, _dry_window(sampling)):]:
+        for token in list(history)[-max(PENALTY_LAST_N, _dry_window(sampling, llm.n_ctx())):]:
             llama_cpp.llama_sampler_accept(self._chain, token)
         self._candidates = LlamaTokenDataArray(n_vocab=self._n_vocab)
         self._one_data = (llama_cpp.llama_token_data * 1)()
@@ -73,8 +74,9 @@ class TokenSampler:
         dry = getattr(s, "dry_multiplier", 0.0) or 0.0
         if dry > 0:
             breakers = (ctypes.c_char_p * len(DRY_BREAKERS))(*(b.encode("utf-8") for b in DRY_BREAKERS))
+            # llama.cpp reads -1 ("the whole context") as 0, which turns DRY off: pass the context's size
             add(lib.llama_sampler_init_dry(self._vocab, dry, s.dry_base, s.dry_allowed_length,
-                                           s.dry_penalty_last_n, breakers, len(DRY_BREAKERS)))
+                                           _dry_window(s, self._n_ctx), breakers, len(DRY_BREAKERS)))
         if s.temperature == 0:
             add(lib.llama_sampler_init_greedy())
             return
@@ -169,6 +171,7 @@ class TokenSampler:
             pass
 
 
-def _dry_window(sampling) -> int:
+def _dry_window(sampling, n_ctx: int) -> int:
+    """The tokens DRY looks back over: ``dry_penalty_last_n``, -1 for the whole context (0: DRY is off)."""
     last_n = getattr(sampling, "dry_penalty_last_n", 0) or 0
-    return 0 if (getattr(sampling, "dry_multiplier", 0.0) or 0.0) <= 0 else (1024 if last_n < 0 else last_n)
+    return 0 if (getattr(sampling, "dry_multiplier", 0.0) or 0.0) <= 0 else (n_ctx if last_n < 0 else last_n)
