@@ -303,6 +303,7 @@ class LocalModel:
         self.load_ms = load_ms
         self.threads = threads
         self.thread_choice = None  # engine.models.threads.ThreadChoice, set by load_model
+        self._dry_cache = None  # engine.models.sampler.DryCache, made on the first continuation
         self.lock = threading.Lock()
         self._llama_cpp = llama_cpp_module()
         self._abort_when: Callable[[], bool] = lambda: False
@@ -469,7 +470,11 @@ class LocalModel:
         llm = self.llm
         if llm.n_tokens != len(tokens):
             raise RuntimeError("generate() needs the prompt evaluated first (eval_prompt)")
-        sampler = TokenSampler(llm, sampling, seed, history=tokens)
+        if self._dry_cache is None:
+            from engine.models.sampler import DryCache
+
+            self._dry_cache = DryCache()
+        sampler = TokenSampler(llm, sampling, seed, history=tokens, dry_cache=self._dry_cache)
         try:
             while True:
                 token = sampler.sample()
@@ -530,6 +535,10 @@ class LocalModel:
         yield StreamEnd(reason, generated, len(tokens), evaluation.reused, evaluation.evaluated, evaluation.ms)
 
     def close(self) -> None:
+        if self._dry_cache is not None:
+            with contextlib.suppress(Exception):
+                self._dry_cache.close()
+            self._dry_cache = None
         with contextlib.suppress(Exception):
             self.llm.close()
 
