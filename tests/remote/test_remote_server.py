@@ -258,3 +258,28 @@ def test_bench_model_has_the_same_shape_for_the_local_and_the_remote_model(remot
               "ratio_prompt_tokens_per_s", "ratio_gen_tokens_per_s", "cancel_during_prompt_ms", "targets"}
     assert shared <= local.keys() and shared <= served.keys()
     assert local["targets"]["throughput_ratio_min"] == served["targets"]["throughput_ratio_min"] == 0.95
+
+
+def test_a_shaped_continuation_on_the_server_keeps_to_the_grammar(remote):
+    """The Fountain grammar goes to llama_cpp.server in the request's `grammar` field, and the
+    server's text is one the grammar allows (checked with llama.cpp's own grammar sampler)."""
+    from llama_cpp import Llama
+
+    from engine.generation.shape import continuation_grammar
+    from grammar_check import grammar_accepts
+    from llama_server import default_gguf
+
+    scene = "INT. GARAGE - NIGHT\n\nNina wipes her hands.\n\nNINA\nIt won't start.\n\nPAULO\nThen push.\n\n"
+    cursor = end_of(scene)
+    engine = GenerationEngine()
+    try:
+        events = list(engine.continue_at(scene, cursor, ContinueRequest(max_tokens=24, seed=5, shaped=True)))
+    finally:
+        engine.close()
+    assert not of_type(events, ErrorEvent), events
+    (done,) = of_type(events, DoneEvent)
+    vocab = Llama(str(default_gguf()), vocab_only=True, verbose=False)
+    try:
+        assert grammar_accepts(vocab, continuation_grammar(scene, cursor, "cursor"), done.text), done.text
+    finally:
+        vocab.close()

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 
+from engine.generation.request import SAMPLING_KEYS
 from engine.editlog import EditLog, content_hash, default_path, edit_distance, script_key
 from tui.messages import EditLogProblem, SuggestionAccepted, SuggestionShown
 from tui.screens.rate_suggestion import RateSuggestionScreen
@@ -149,9 +150,9 @@ async def test_generate_accept_edit_reject_rate_save_is_in_the_log(
     assert 0 < req["system_chars"] < len(req["prompt"])
     assert req["prompt"][: req["system_chars"]] == first.context.rendered.prefix
     sampling = json.loads(req["sampling"])
-    assert sampling == {"temperature": entry.temperature, "top_p": entry.top_p, "top_k": entry.top_k,
-                        "min_p": entry.min_p, "repeat_penalty": entry.repeat_penalty, "max_tokens": 16,
-                        "alternatives": 1}
+    assert sampling == {**{name: getattr(entry, name) for name in SAMPLING_KEYS}, "max_tokens": 16,
+                        "shape": "cursor", "alternatives": 1}
+    assert sampling["dry_multiplier"] == entry.dry_multiplier > 0  # the log says DRY was on
     assert req["seed"] == 11
     stats = first.stats
     assert (req["ttft_ms"], req["tokens_per_s"]) == (stats.ttft_ms, stats.tokens_per_s)

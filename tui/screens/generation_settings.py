@@ -1,5 +1,6 @@
-"""The suggestion settings: model and sampling (temperature, top-p, top-k, min-p, repeat
-penalty, max tokens), alternatives per request, seed, and blind A/B (what each request is
+"""The suggestion settings: model and sampling (temperature, top-p, top-k, min-p, repeat,
+frequency and presence penalties, DRY, max tokens), the Fountain shape (the grammar on or off,
+new characters allowed or not), alternatives per request, seed, and blind A/B (what each request is
 compared with: another model, another prompt version, another seed; see :mod:`tui.blind_ab`).
 
 Opens filled with the values in use (the writer's, else the model entry's from models.toml);
@@ -20,7 +21,9 @@ from engine.models.registry import ModelEntry, Registry
 from engine.steering import PromptLibrary
 
 from ..blind_ab import BlindAB, choices
-from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, GenerationSettings
+from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings
+
+YES_NO = [("yes", "yes"), ("no", "no")]
 
 
 class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
@@ -64,24 +67,28 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
             with Grid(id="fields"):
                 yield Label("Model", classes="field-label")
                 yield Select(self._model_options(), value=self._model or Select.BLANK, allow_blank=self._model is None,
-                             id="model", disabled=self.registry is None, compact=True)
+                             id="model", disabled=self.registry is None, compact=True, classes="wide")
+                yield Label("Blind A/B", classes="field-label")
+                yield Select(self._ab_options(), value=self.settings.ab.value if self.settings.ab else "off",
+                             allow_blank=False, id="ab", compact=True, classes="wide",
+                             tooltip="Each request also asks this; the two come as A and B in random order "
+                                     "and you pick the better one (scenewright eval reports win rates)")
                 for name, (label, kind, low, high) in SAMPLING_FIELDS.items():
                     yield Label(label, classes="field-label")
                     value = values[name]
                     yield Input("" if value is None else f"{value:g}" if kind is float else str(value),
                                 type="integer" if kind is int else "number", id=name, compact=True,
                                 tooltip=f"{label}: {low:g} to {high:g}")
+                for name, (label, tip) in SHAPE_FIELDS.items():
+                    yield Label(label, classes="field-label")
+                    yield Select(YES_NO, value="yes" if values[name] else "no", allow_blank=False, id=name,
+                                 compact=True, tooltip=tip)
                 yield Label("Alternatives", classes="field-label")
                 yield Input(str(self.settings.alternatives), type="integer", id="alternatives", compact=True,
                             tooltip=f"Alternatives sampled for each request, one after the other (1 to {MAX_ALTERNATIVES})")
                 yield Label("Seed", classes="field-label")
                 yield Input("" if self.settings.seed is None else str(self.settings.seed), type="integer",
                             id="seed", placeholder="random", compact=True, tooltip="Empty: a new random seed for every sample")
-                yield Label("Blind A/B", classes="field-label")
-                yield Select(self._ab_options(), value=self.settings.ab.value if self.settings.ab else "off",
-                             allow_blank=False, id="ab", compact=True,
-                             tooltip="Each request also asks this; the two come as A and B in random order "
-                                     "and you pick the better one (scenewright eval reports win rates)")
             yield Static(self.problem or "", id="settings-error", markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply ^s", id="apply", variant="primary")
@@ -150,6 +157,8 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
         ab = BlindAB.from_value(ab_value) if isinstance(ab_value, str) else None
         if ab is not None and ab.kind == "model" and ab.other == (self._model or model):
             return None, "Blind A/B: choose another model than the one in use (or another seed)"
+        for name in SHAPE_FIELDS:
+            values[name] = self.query_one(f"#{name}", Select).value == "yes"
         settings = GenerationSettings(model=model, alternatives=alternatives, seed=seed, ab=ab, **values)
         return settings.without_defaults(self._entry(self._model)), None
 
@@ -167,6 +176,10 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
             if field.value.strip() in ("", f"{old:g}" if kind is float else str(old)):
                 value = getattr(new_entry, name)
                 field.value = f"{value:g}" if kind is float else str(value)
+        for name in SHAPE_FIELDS:
+            select = self.query_one(f"#{name}", Select)
+            if select.value == _yes_no(_entry_shape(old_entry, name)):
+                select.value = _yes_no(_entry_shape(new_entry, name))
 
     def action_apply(self) -> None:
         settings, problem = self.read()
@@ -181,6 +194,9 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
             value = getattr(entry, name) if entry is not None else None
             self.query_one(f"#{name}", Input).value = "" if value is None else (
                 f"{value:g}" if kind is float else str(value))
+        if entry is not None:
+            for name in SHAPE_FIELDS:
+                self.query_one(f"#{name}", Select).value = _yes_no(_entry_shape(entry, name))
         self.query_one("#settings-error", Static).update("")
 
     def action_cancel(self) -> None:
@@ -195,3 +211,12 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
         event.stop()
         {"apply": self.action_apply, "defaults": self.action_defaults, "cancel": self.action_cancel}[
             event.button.id or "cancel"]()
+
+
+def _entry_shape(entry: ModelEntry, name: str) -> bool:
+    """A shape field's value in the model entry ("shaped" is the entry's ``shape``)."""
+    return bool(getattr(entry, "shape" if name == "shaped" else name))
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"

@@ -114,9 +114,10 @@ LOAD_STAGES = {
 ENDINGS = {
     "stop": "ended at a stop sequence",
     "eos": "the model ended it",
-    "length": "reached the token limit",
+    "length": "cut at the token limit (max tokens in F5)",
     "context": "the context window is full",
-    "repetition": "a loop was cut off",
+    "repetition": "cut where it began to repeat itself",
+    "scene-end": "the scene ends here",
     "cancelled": "cancelled",
     "failed": "the server failed",
 }
