@@ -163,7 +163,7 @@ def fountain_grammar(cast: Sequence[str], *, start: str = BLOCK, new_characters:
         AFTER_SPEECH: f'(paren | speech) more after | "\\n" ({new_block})',
         AFTER_HEADING: f'"\\n" ({new_block})',
         IN_ACTION: '[^\\n]* ("\\n" aline)* before',
-        IN_SPEECH: "[^\\n]* more after",
+        IN_SPEECH: "[^\\n]* more later",  # the line may just end: then a block comes before the scene can
         IN_CUE: '[^\\n]* "\\n" (paren nl)? speech more after',
         IN_HEADING: "[^\\n]* before",
         SCENE: "heading before",
@@ -173,6 +173,7 @@ def fountain_grammar(cast: Sequence[str], *, start: str = BLOCK, new_characters:
     # the scene's end: the next heading's first word ends the grammar (and, as a stop sequence,
     # the continuation)
     rules["after"] = "(sep block)* (sep opener | nl)?"
+    rules["later"] = "(sep block)+ (sep opener | nl)? | nl?"
     rules["before"] = "(sep action)* (sep dialogue after | nl)?" if can_speak else "after"
     rules["sep"] = '"\\n\\n"'
     rules["nl"] = '"\\n"'

@@ -12,6 +12,7 @@ from engine.generation.shape import (
     AFTER_SPEECH,
     BLOCK,
     IN_ACTION,
+    IN_SPEECH,
     SCENE,
     continuation_grammar,
     fountain_grammar,
@@ -79,6 +80,9 @@ def test_the_next_heading_word_ends_the_grammar_once_someone_has_spoken(vocab):
     assert accepts(vocab, "The lamp turns.\n\nMARA\nAgain.\n\nEXT", complete=True)
     assert accepts(vocab, "Again.\n\nINT", start=AFTER_SPEECH, complete=True)
     assert not accepts(vocab, "MARA\nAgain.\n\nEXT. REEF")
+    # in the middle of a speech, finishing the line is not enough: a block comes before the scene ends
+    assert not accepts(vocab, "\n\nINT", start=IN_SPEECH)
+    assert accepts(vocab, " again.\n\nMARA\nNo.\n\nINT", start=IN_SPEECH, complete=True)
     # without a cast nobody speaks: the scene may end after the first block
     assert accepts(vocab, "The lamp turns.\n\nEXT", cast=(), complete=True)
 

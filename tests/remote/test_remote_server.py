@@ -67,7 +67,7 @@ def test_streaming_through_the_engine(remote):
     assert tokenizer == "extras"  # llama_cpp.server's /extras/tokenize counts the prompt
     assert context.model == "studio" and context.prompt_tokens > 500
     assert len(tokens) > 1 and "".join(t.text for t in tokens) == done.text and done.text.strip()
-    assert done.reason in ("length", "eos", "repetition", "stop")
+    assert done.reason in ("length", "eos", "repetition", "stop", "scene-end")
     assert 0 < stats.generated_tokens <= 24 and stats.ttft_ms > 0 and stats.threads == (0, 0)
 
 
@@ -190,7 +190,7 @@ def test_eight_continue_clients_at_once(remote, tmp_path):
     generated = sum(r["generated_tokens"] for r in results)
     for i, r in enumerate(results):
         assert r["model"] == "studio" and r["seed"] == i and 0 < r["generated_tokens"] <= 24, r
-        assert r["reason"] in ("length", "eos", "stop", "repetition") and isinstance(r["text"], str), r
+        assert r["reason"] in ("length", "eos", "stop", "repetition", "scene-end") and isinstance(r["text"], str), r
         assert r["text"].strip() or r["reason"] in ("eos", "stop"), r  # empty only when the model chose to end
     # each client got the answer to its own request: the prompts grow with the line continued from
     assert [r["prompt_tokens"] for r in results] == sorted({r["prompt_tokens"] for r in results}), results

@@ -411,6 +411,29 @@ async def test_settings_screen_changes_sampling(open_app, script_path, settle):
         assert panel.settings == GenerationSettings(temperature=0.8, max_tokens=40, seed=7)
         request = panel.settings.request()
         assert (request.temperature, request.top_p, request.max_tokens, request.seed) == (0.8, None, 40, 7)
+        # the Fountain shape and new characters: yes/no, the model's defaults first
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        assert (screen.query_one("#shaped").value, screen.query_one("#new_characters").value) == ("yes", "no")
+        assert screen.query_one("#dry_multiplier").value == "0.8"
+        screen.query_one("#shaped").value = "no"
+        screen.query_one("#new_characters").value = "yes"
+        screen.query_one("#dry_multiplier").value = "0"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert panel.settings == GenerationSettings(temperature=0.8, max_tokens=40, seed=7, shaped=False,
+                                                    new_characters=True, dry_multiplier=0.0)
+        request = panel.settings.request()
+        assert (request.shaped, request.new_characters, request.dry_multiplier) == (False, True, 0.0)
+        # F2 puts the model's own values back in the fields
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert (app.screen.query_one("#shaped").value, app.screen.query_one("#dry_multiplier").value) == ("yes", "0.8")
+        await pilot.press("escape")
+        await pilot.pause()
         # from the command palette: back to the model's own values
         await pilot.press("ctrl+p", *"Sampling: model defaults")
         await pilot.pause()
