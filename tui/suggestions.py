@@ -53,6 +53,11 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+def entry_default(entry: ModelEntry, name: str) -> Any:
+    """The model entry's value for a settings field (the field "shaped" is the entry's ``shape``)."""
+    return getattr(entry, "shape" if name == "shaped" else name)
+
+
 def resolved_sampling(request: ContinueRequest, entry: ModelEntry | None) -> dict[str, Any]:
     """The sampling ``request`` runs with: its own values, else the model entry's."""
     if entry is None:
@@ -91,8 +96,7 @@ class GenerationSettings:
         values = {}
         for name in (*SAMPLING_FIELDS, *SHAPE_FIELDS):
             mine = getattr(self, name)
-            key = "shape" if name == "shaped" else name
-            values[name] = mine if mine is not None or entry is None else getattr(entry, key)
+            values[name] = mine if mine is not None or entry is None else entry_default(entry, name)
         return values
 
     def without_defaults(self, entry: ModelEntry | None) -> "GenerationSettings":
@@ -100,10 +104,8 @@ class GenerationSettings:
         (so that they follow the entry when the model changes)."""
         if entry is None:
             return self
-        changes = {name: None for name in SAMPLING_FIELDS if getattr(self, name) == getattr(entry, name)}
-        for name in SHAPE_FIELDS:
-            if getattr(self, name) == getattr(entry, "shape" if name == "shaped" else name):
-                changes[name] = None
+        changes = {name: None for name in (*SAMPLING_FIELDS, *SHAPE_FIELDS)
+                   if getattr(self, name) == entry_default(entry, name)}
         return replace(self, **changes)
 
     def request(self, *, n: int | None = None, seed_offset: int = 0) -> ContinueRequest:

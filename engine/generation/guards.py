@@ -32,10 +32,9 @@ class StopFilter:
         start = max(0, len(self.text) - self._longest + 1)
         self.text += piece
         if self.stops:
-            hits = [i for i in (self.text.find(s, start) for s in self.stops) if i >= 0]
+            hits = [(i, s) for s in self.stops if (i := self.text.find(s, start)) >= 0]
             if hits:
-                cut = min(hits)
-                self.matched = next(s for s in self.stops if self.text.find(s, start) == cut)
+                cut, self.matched = min(hits, key=lambda hit: hit[0])
                 self.text = self.text[:cut]
                 self.stopped = True
                 return self._take(len(self.text))

@@ -397,11 +397,10 @@ class Generation:
         sampling = request.sampling(entry)
         grammar = continuation_grammar(self.script or "", self.cursor, request.shape_mode(entry),
                                        cast=request.cast, new_characters=request.allows_new_characters(entry))
-        if grammar is not None:
-            sampling = dataclasses.replace(sampling, grammar=grammar)
         stops = request.stop_sequences(entry)
         self._scene_ends = ()
         if grammar is not None:  # the grammar lets a continuation end where the scene does
+            sampling = dataclasses.replace(sampling, grammar=grammar)
             self._scene_ends = tuple(s for s in SCENE_END_STOPS if s not in stops)
             stops = (*stops, *self._scene_ends)
         for index, seed in enumerate(request.seeds()):

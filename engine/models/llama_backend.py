@@ -37,6 +37,7 @@ from .backend import CANCELLED, CONTEXT, EOS, LENGTH, PromptProgress, StreamEnd,
 from .errors import LoadCancelled, ModelLoadError
 from .gguf_check import check_gguf_header
 from .registry import ModelEntry
+from .sampler import DryCache, TokenSampler
 
 # 0.2.72 is the first release that renders GGUF chat templates in Jinja's sandbox (CVE-2024-34359).
 MIN_LLAMA_CPP_PYTHON = (0, 2, 72)
@@ -303,7 +304,7 @@ class LocalModel:
         self.load_ms = load_ms
         self.threads = threads
         self.thread_choice = None  # engine.models.threads.ThreadChoice, set by load_model
-        self._dry_cache = None  # engine.models.sampler.DryCache, made on the first continuation
+        self._dry_cache = DryCache()  # DRY samplers, set up once per setting
         self.lock = threading.Lock()
         self._llama_cpp = llama_cpp_module()
         self._abort_when: Callable[[], bool] = lambda: False
@@ -465,16 +466,10 @@ class LocalModel:
         The sampler is ``engine.models.sampler.TokenSampler`` (penalties, DRY, top-k/top-p/min-p,
         temperature, and ``sampling.grammar`` checked on the drawn token); the prompt's tail is
         its penalty history."""
-        from engine.models.sampler import TokenSampler
-
         llm = self.llm
         if llm.n_tokens != len(tokens):
             raise RuntimeError("generate() needs the prompt evaluated first (eval_prompt)")
-        if self._dry_cache is None:
-            from engine.models.sampler import DryCache
-
-            self._dry_cache = DryCache()
-        sampler = TokenSampler(llm, sampling, seed, history=tokens, dry_cache=self._dry_cache)
+        sampler = TokenSampler(llm, sampling, seed, self._dry_cache, history=tokens)
         try:
             while True:
                 token = sampler.sample()
@@ -535,10 +530,8 @@ class LocalModel:
         yield StreamEnd(reason, generated, len(tokens), evaluation.reused, evaluation.evaluated, evaluation.ms)
 
     def close(self) -> None:
-        if self._dry_cache is not None:
-            with contextlib.suppress(Exception):
-                self._dry_cache.close()
-            self._dry_cache = None
+        with contextlib.suppress(Exception):
+            self._dry_cache.close()
         with contextlib.suppress(Exception):
             self.llm.close()
 

@@ -21,8 +21,9 @@ import ctypes
 import math
 from collections.abc import Sequence
 
-# DRY's sequence breakers (llama.cpp's defaults): a repeated run is not followed across one of these.
-DRY_BREAKERS = ("\n\n", ":", "\"", "*")  # not "\n": a screenplay loop repeats whole lines (cue, then speech)
+# DRY's sequence breakers: a repeated run is not followed across one of these. llama.cpp's defaults
+# less "\n" and plus "\n\n": a screenplay loop repeats whole lines (a cue, then its speech).
+DRY_BREAKERS = ("\n\n", ":", "\"", "*")
 SHORTLIST = 512  # tokens the grammar filters when it turns down the one drawn (see _draw_shortlist)
 PENALTY_LAST_N = 64  # tokens the repeat/frequency/presence penalties look back over (llama-cpp-python's)
 
@@ -34,7 +35,7 @@ class GrammarError(ValueError):
 class TokenSampler:
     """Draws tokens for one continuation from ``llm``'s current logits; ``accept`` each one."""
 
-    def __init__(self, llm, sampling, seed: int, history: Sequence[int] = (), dry_cache: "DryCache | None" = None):
+    def __init__(self, llm, sampling, seed: int, dry_cache: "DryCache", history: Sequence[int] = ()):
         import llama_cpp
         from llama_cpp._internals import LlamaTokenDataArray
 
@@ -45,19 +46,17 @@ class TokenSampler:
         self._n_ctx = llm.n_ctx()
         self._chain = None
         self._pre = None  # the penalties, before DRY
-        self._dry = None  # DRY: borrowed from ``dry_cache`` (its setup scans the vocabulary), else owned
-        self._owns_dry = dry_cache is None
-        self._dry_cache = dry_cache
+        self._dry = None  # DRY, borrowed from ``dry_cache`` (its set-up scans the vocabulary)
         self._grammar = None
         self.rejections = 0  # tokens the grammar turned down (each cost one full-vocabulary pass)
-        self._build_chain(sampling, seed)
+        self._build_chain(sampling, seed, dry_cache)
         grammar = getattr(sampling, "grammar", None)
         if grammar:
             self._grammar = llama_cpp.llama_sampler_init_grammar(self._vocab, grammar.encode("utf-8"), b"root")
             if not self._grammar:
                 self.close()
                 raise GrammarError("llama.cpp could not parse the Fountain grammar (its log says where)")
-        for token in list(history)[-max(PENALTY_LAST_N, _dry_window(sampling, llm.n_ctx())):]:
+        for token in list(history)[-max(PENALTY_LAST_N, _dry_window(sampling, self._n_ctx)):]:
             self._accept_samplers(token)
         self._candidates = LlamaTokenDataArray(n_vocab=self._n_vocab)
         self._one_data = (llama_cpp.llama_token_data * 1)()
@@ -66,7 +65,7 @@ class TokenSampler:
         self._shortlist = llama_cpp.llama_token_data_array(data=self._shortlist_data, size=SHORTLIST,
                                                            selected=-1, sorted=False)
 
-    def _build_chain(self, s, seed: int) -> None:
+    def _build_chain(self, s, seed: int, dry_cache: "DryCache") -> None:
         lib = self._lib
         freq = getattr(s, "frequency_penalty", 0.0) or 0.0
         presence = getattr(s, "presence_penalty", 0.0) or 0.0
@@ -75,10 +74,7 @@ class TokenSampler:
                                                          presence)
         if (getattr(s, "dry_multiplier", 0.0) or 0.0) > 0:
             params = (float(s.dry_multiplier), float(s.dry_base), int(s.dry_allowed_length), _dry_window(s, self._n_ctx))
-            if self._dry_cache is not None:
-                self._dry = self._dry_cache.get(self._vocab, params)
-            else:
-                self._dry = _init_dry(self._vocab, params)
+            self._dry = dry_cache.get(self._vocab, params)
         chain = lib.llama_sampler_chain_init(lib.llama_sampler_chain_default_params())
         self._chain = chain
         add = lambda sampler: lib.llama_sampler_chain_add(chain, sampler)  # noqa: E731
@@ -180,9 +176,7 @@ class TokenSampler:
         if self._pre:
             lib.llama_sampler_free(self._pre)
             self._pre = None
-        if self._dry and self._owns_dry:
-            lib.llama_sampler_free(self._dry)
-        self._dry = None
+        self._dry = None  # the cache's, freed with it
         if self._grammar:
             lib.llama_sampler_free(self._grammar)
             self._grammar = None

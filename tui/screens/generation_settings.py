@@ -21,7 +21,7 @@ from engine.models.registry import ModelEntry, Registry
 from engine.steering import PromptLibrary
 
 from ..blind_ab import BlindAB, choices
-from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings
+from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings, entry_default
 
 YES_NO = [("yes", "yes"), ("no", "no")]
 
@@ -81,7 +81,7 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
                                 tooltip=f"{label}: {low:g} to {high:g}")
                 for name, (label, tip) in SHAPE_FIELDS.items():
                     yield Label(label, classes="field-label")
-                    yield Select(YES_NO, value="yes" if values[name] else "no", allow_blank=False, id=name,
+                    yield Select(YES_NO, value=_yes_no(values[name]), allow_blank=False, id=name,
                                  compact=True, tooltip=tip)
                 yield Label("Alternatives", classes="field-label")
                 yield Input(str(self.settings.alternatives), type="integer", id="alternatives", compact=True,
@@ -178,8 +178,8 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
                 field.value = f"{value:g}" if kind is float else str(value)
         for name in SHAPE_FIELDS:
             select = self.query_one(f"#{name}", Select)
-            if select.value == _yes_no(_entry_shape(old_entry, name)):
-                select.value = _yes_no(_entry_shape(new_entry, name))
+            if select.value == _yes_no(entry_default(old_entry, name)):
+                select.value = _yes_no(entry_default(new_entry, name))
 
     def action_apply(self) -> None:
         settings, problem = self.read()
@@ -196,7 +196,7 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
                 f"{value:g}" if kind is float else str(value))
         if entry is not None:
             for name in SHAPE_FIELDS:
-                self.query_one(f"#{name}", Select).value = _yes_no(_entry_shape(entry, name))
+                self.query_one(f"#{name}", Select).value = _yes_no(entry_default(entry, name))
         self.query_one("#settings-error", Static).update("")
 
     def action_cancel(self) -> None:
@@ -211,11 +211,6 @@ class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
         event.stop()
         {"apply": self.action_apply, "defaults": self.action_defaults, "cancel": self.action_cancel}[
             event.button.id or "cancel"]()
-
-
-def _entry_shape(entry: ModelEntry, name: str) -> bool:
-    """A shape field's value in the model entry ("shaped" is the entry's ``shape``)."""
-    return bool(getattr(entry, "shape" if name == "shaped" else name))
 
 
 def _yes_no(value: bool) -> str:
