@@ -38,9 +38,9 @@ def test_one_line_boneyard_does_not_hang():
     assert [e.kind for e in res.elements] == [Kind.BONEYARD]
 
 
-def test_unclosed_boneyard_runs_to_the_end():
+def test_unclosed_boneyard_is_ordinary_text():
     res = parse("Kept.\n\n/* open\nINT. HOUSE - DAY\n\nx")
-    assert [e.kind for e in res.elements] == [Kind.ACTION, Kind.BONEYARD]
+    assert [e.kind for e in res.elements] == [Kind.ACTION, Kind.ACTION, Kind.ACTION]
 
 
 def test_crlf_bom_and_tabs():

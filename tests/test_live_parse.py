@@ -12,7 +12,8 @@ from engine.fountain import LiveParse, parse
 
 BASE = generate_script(300, seed=11)
 PIECES = ["\n", "\n\n", "INT. HOUSE - DAY", "BOB", " ^", "(beat)", "hello", "CUT TO:", "/*", "*/", "[[", "]]",
-          "  ", "!", "@", "#", "=", ">", "<", "~", "Title: X", "===", "JOSÉ — ZOË", " ", "x", "*", "_", "\t"]
+          "  ", "!", "@", "#", "=", ">", "<", "~", "Title: X", "===", "JOSÉ — ZOË", " ", "x", "*", "_", "\t",
+          ".", ".38 pistol", "TO:", "CUT TO:  "]
 
 
 def snapshot(result):

@@ -231,7 +231,7 @@ def classify_block(lines: list[str | None], start: int, first: bool) -> Block:
         elif c == ">":
             emit(Kind.TRANSITION, r, s[1:].strip())
             current = None
-        elif c == "." and is_forced_scene_heading(s):
+        elif c == "." and last and is_forced_scene_heading(s):  # ".38 pistol at" opening action stays action
             heading, number, _ = split_scene_number(s[1:].strip())
             emit(Kind.SCENE_HEADING, r, heading, scene_number=number)
             current = None
@@ -239,7 +239,7 @@ def classify_block(lines: list[str | None], start: int, first: bool) -> Block:
             heading, number, _ = split_scene_number(s)
             emit(Kind.SCENE_HEADING, r, heading, scene_number=number)
             current = None
-        elif last and is_transition(s):
+        elif last and is_transition(raw.lstrip()):  # "CUT TO:  " does not end in TO: (as Jouvence, screenplain)
             emit(Kind.TRANSITION, r, s)
             current = None
         elif not last and nxt.strip() and not is_scene_heading(s) and (parts := character_parts(s, forced=False)):

@@ -27,7 +27,8 @@ class Region:
 
 
 def find_regions(lines: list[str]) -> list[Region]:
-    """Every boneyard of the document; an unclosed one runs to the end."""
+    """Every closed boneyard of the document. An opener with no ``*/`` after it is ordinary
+    text (it does not swallow the rest of the script), and the search goes on after it."""
     regions: list[Region] = []
     row, col = 0, 0
     n = len(lines)
@@ -45,8 +46,7 @@ def find_regions(lines: list[str]) -> list[Region]:
                 row, col = r, closed + 2
                 break
             r, c = r + 1, 0
-        else:  # unclosed: to the end of the text, so that text typed below joins it
-            regions.append(Region(row, opened, n - 1, len(lines[n - 1])))
+        else:  # unclosed: no "*/" anywhere below, so no later opener can close either
             break
     return regions
 
@@ -84,12 +84,7 @@ def elements(lines: list[str], regions: list[Region]) -> list[Element]:
         else:
             parts = [lines[region.line1][region.col1 + 2 :]]
             parts += lines[region.line1 + 1 : region.line2]
-            tail = lines[region.line2][: region.col2]
-            parts.append(tail[:-2] if tail.endswith("*/") else tail)
+            parts.append(lines[region.line2][: region.col2 - 2])
             text = "\n".join(parts)
-        end = region.line2
-        if end > region.line1 and not lines[end]:  # an unclosed one ends with the text, not the empty last line
-            end -= 1
-            text = text[:-1] if text.endswith("\n") else text
-        out.append(Element(Kind.BONEYARD, text, region.line1, end))
+        out.append(Element(Kind.BONEYARD, text, region.line1, region.line2))
     return out
