@@ -26,6 +26,7 @@ COMMANDS = {
     "export": "export_cmd",
     "import": "import_cmd",
     "report": "report_cmd",
+    "scenes": "scenes_cmd",
 }
 
 

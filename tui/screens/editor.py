@@ -41,10 +41,12 @@ from engine.fountain.editing import separate_suggestion
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
+from engine.fountain.scene_numbers import SceneLockError
 from engine.steering import Anchor, Prompt, PromptError, StoreError
 from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
 from engine.tomlconf import ConfigError
 
+from ..scene_numbering import SceneNumbering
 from ..messages import ModelLoaded, RecoveryWritten, SaveFinished, ScriptFacts, StatsReady
 from ..steering import RequestInputs, ScriptSteering
 from ..suggestions import GenerationSettings
@@ -136,6 +138,10 @@ class EditorScreen(Screen[None]):
                 tooltip="Write the next scene from a plot beat (an anchored beat or one you type)"),
         Binding("alt+e", "export", "Export", id="editor.export", show=False,
                 tooltip="Export the script: PDF, Fountain draft, FDX or HTML"),
+        Binding("alt+n", "number_scenes", "Lock scene numbers", id="editor.lock_scene_numbers", show=False,
+                tooltip="Number the scenes and lock the numbers; again: number new scenes (12A), keep cut ones as OMITTED"),
+        Binding("alt+u", "unlock_scene_numbers", "Unlock scene numbers", id="editor.unlock_scene_numbers",
+                show=False, tooltip="Take the scene numbers out and unlock them (Ctrl+Z puts them back)"),
         Binding("alt+p", "edit_prompt", "Edit prompt", id="editor.edit_prompt", show=False,
                 tooltip="Edit the script's prompt; saving writes a new version, the old one stays"),
     ]
@@ -169,6 +175,7 @@ class EditorScreen(Screen[None]):
         self._instructions: list[str] = []  # this session's rewrite instructions, newest first
         self._saving = False
         self._warned_external = False
+        self.numbering = SceneNumbering(script.path)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -218,6 +225,9 @@ class EditorScreen(Screen[None]):
         self.anchors.settings_source = lambda: self.panel.settings
         self.editor.focus()
         self.editor.open_provenance(self.script.path)  # which text came from accepted suggestions
+        problem = self.numbering.load()  # a few bytes beside the script
+        if problem:
+            self.notify(problem, title="Scene numbers", severity="warning", timeout=15)
         if self.start_at_end:  # where the writer goes on writing (and where Ctrl+J continues)
             self.editor.move_cursor(self.editor.document.end, center=True)
         self.status.set(file=self.script.path.name, modified=False)
@@ -698,6 +708,9 @@ class EditorScreen(Screen[None]):
             return
         self._saving = True
         self.status.set(message="Saving…")
+        if self.numbering.locked:  # new scenes get their numbers as the script is saved (one undo step)
+            editor = self.editor
+            editor.apply_line_changes(self.numbering.update(editor.document.lines, editor.live.elements))
         self._save_worker(self.text, self.generation, force, quit_after)
 
     @work(thread=True, group="save", exit_on_error=False)
@@ -708,7 +721,47 @@ class EditorScreen(Screen[None]):
                 self.script.save(text, force=force)
         except (ScriptFileError, OSError) as exc:
             error = exc
+        if error is None:
+            try:
+                self.numbering.save_record()
+            except SceneLockError as exc:
+                self.app.call_from_thread(self.notify, str(exc), title="Scene numbers not kept",
+                                          severity="error", timeout=10)
         self.post_message(SaveFinished(generation, error, quit_after))
+
+    # ------------------------------------------------------------------ scene numbers
+    def action_number_scenes(self) -> None:
+        """Lock the scene numbers, or after edits number new scenes and keep cut ones."""
+        editor = self.editor
+        changes, first = self.numbering.lock_or_update(editor.document.lines, editor.live.elements)
+        changed = editor.apply_line_changes(changes)
+        count = len(self.numbering.lock.numbers) if self.numbering.lock else 0
+        if first:
+            message = f"{count} scenes numbered and locked: new scenes get letters (12A), cut ones stay as OMITTED."
+        else:
+            message = "Scene numbers brought up to date." if changed else "Scene numbers are up to date."
+        self.notify(message + (" Saving keeps the lock." if self.modified else ""), title="Scene numbers")
+        if not self.modified:  # the file on disk has these numbers already: keep the lock now
+            self._scene_record_worker()
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _scene_record_worker(self) -> None:
+        try:
+            with self._disk_lock:
+                self.numbering.save_record()
+        except SceneLockError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Scene numbers not kept", severity="error",
+                                      timeout=10)
+
+    def action_unlock_scene_numbers(self) -> None:
+        editor = self.editor
+        if not self.numbering.locked and not any(
+                e.scene_number for e in editor.live.elements if e.kind is Kind.SCENE_HEADING):
+            self.notify("The scenes have no numbers.", title="Scene numbers")
+            return
+        editor.apply_line_changes(self.numbering.unlock(editor.document.lines, editor.live.elements))
+        self.notify("Scene numbers taken out and unlocked (Ctrl+Z puts the numbers back). Save to keep it.",
+                    title="Scene numbers")
 
     @on(SaveFinished)
     def _save_finished(self, message: SaveFinished) -> None:

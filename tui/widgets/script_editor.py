@@ -55,6 +55,9 @@ from ..highlight import LazyHighlights
 from ..provenance_view import STATES_ATTRIBUTE, EditorProvenance, words_in
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from engine.fountain.scene_numbers import LineChange
     from engine.provenance import Provenance
 from ..themes import derived_fountain_styles, text_area_theme
 
@@ -679,3 +682,46 @@ class ScriptEditor(TextArea):
         row = max(0, min(row, self.document.line_count - 1))
         self.move_cursor((row, 0))
         self.scroll_cursor_visible(center=True, animate=False)
+
+    # ------------------------------------------------------------------ changes made for the writer
+    def apply_line_changes(self, changes: "Sequence[LineChange]") -> bool:
+        """Make whole-line ``changes`` (scene numbers, placeholders, moved scenes) as one undo
+        step; the cursor stays on its text. Returns whether anything changed."""
+        if not changes:
+            return False
+        self.clear_completion()
+        self._caps_row = None
+        history = self.history
+        history.checkpoint()
+        made: list[int] = []  # ids of this call's edits
+        for change in sorted(changes, key=lambda c: c.line, reverse=True):  # bottom first: rows stay valid
+            count = self.document.line_count
+            row = change.line
+            if change.kind == "insert":
+                if row < count:
+                    self.insert("\n".join(change.lines) + "\n", (row, 0), maintain_selection_offset=True)
+                else:
+                    last = count - 1
+                    self.insert("\n" + "\n".join(change.lines), (last, len(self.document[last])),
+                                maintain_selection_offset=True)
+            elif change.kind == "delete":
+                if row + 1 < count:
+                    self.delete((row, 0), (row + 1, 0), maintain_selection_offset=True)
+                elif row > 0:
+                    self.delete((row - 1, len(self.document[row - 1])), (row, len(self.document[row])),
+                                maintain_selection_offset=True)
+                else:
+                    self.delete((row, 0), (row, len(self.document[row])), maintain_selection_offset=True)
+            else:
+                self.replace(change.lines[0], (row, 0), (row, len(self.document[row])),
+                             maintain_selection_offset=True)
+            made.append(id(self._last_edit))
+        history.checkpoint()
+        # the edits went into several batches: join them, so that one Ctrl+Z undoes them all
+        stack = history._undo_stack  # Textual has no public way to join batches
+        batches: list[list[Edit]] = []
+        while stack and all(id(edit) in made for edit in stack[-1]):
+            batches.insert(0, stack.pop())
+        if batches:
+            stack.append([edit for batch in batches for edit in batch])
+        return True
