@@ -23,6 +23,10 @@
     priority = 10
     enabled = true
 
+    [cast.MARA]                # tags for the dialogue analysis (engine/steering/cast.py)
+    gender = "woman"
+    role = "lead"
+
 The file is human-readable TOML written atomically (temp file, fsync, rename). A malformed
 store is never overwritten: ``AnchorStore.load`` keeps the error (file:line: key) in ``error``
 and refuses to save until the file is fixed.
@@ -44,6 +48,7 @@ from .anchors import (
     AnchorError,
     anchor_from_dict,
 )
+from .cast import CharacterTags, cast_to_dict, parse_cast
 from .examples import DEFAULT_EXAMPLES_BUDGET
 from .tomlio import item_error, write_toml_atomic
 
@@ -150,8 +155,8 @@ def parse_store_file(tf: TomlFile) -> tuple[list[Anchor], StoreSettings]:
     """Validate a parsed store or export file; ``ConfigError`` names file, line and key."""
     data = tf.data
     for key in data:
-        if key not in ("format", "settings", "anchors"):
-            raise tf.error((key,), "unknown top-level key (expected format, [settings] and [[anchors]])")
+        if key not in ("format", "settings", "anchors", "cast"):
+            raise tf.error((key,), "unknown top-level key (expected format, [settings], [[anchors]] and [cast])")
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT:
         raise tf.error(("format",), f"this Scenewright reads anchors format {FORMAT}, not {fmt!r}")
@@ -199,6 +204,7 @@ class AnchorStore:
     anchors: list[Anchor] = field(default_factory=list)
     settings: StoreSettings = StoreSettings()
     error: ConfigError | None = None  # the file exists but is malformed; it is left untouched
+    cast: dict[str, CharacterTags] = field(default_factory=dict)  # NAME -> tags (dialogue analysis)
     _snapshots: int = field(default=0, repr=False, compare=False)  # see ``saver``
     _written: int = field(default=0, repr=False, compare=False)
     _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -215,10 +221,12 @@ class AnchorStore:
         if not path.exists():
             return cls(path)
         try:
-            anchors, settings = parse_store_file(load_toml(path))
+            tf = load_toml(path)
+            anchors, settings = parse_store_file(tf)
+            cast = parse_cast(tf)
         except ConfigError as exc:
             return cls(path, error=exc)
-        return cls(path, anchors, settings)
+        return cls(path, anchors, settings, cast=cast)
 
     @property
     def writable(self) -> bool:
@@ -262,7 +270,21 @@ class AnchorStore:
         if settings:
             data["settings"] = settings
         data["anchors"] = [a.to_dict() for a in self.anchors]
+        cast = cast_to_dict(self.cast)
+        if cast:
+            data["cast"] = cast
         return data
+
+    # ------------------------------------------------------------ character tags
+    def tags(self, name: str) -> CharacterTags:
+        return self.cast.get(name.strip().upper(), CharacterTags())
+
+    def set_tags(self, name: str, tags: CharacterTags) -> None:
+        key = name.strip().upper()
+        if tags.empty:
+            self.cast.pop(key, None)
+        else:
+            self.cast[key] = tags
 
     # ------------------------------------------------------------ anchors
     def get(self, anchor_id: str) -> Anchor | None:
@@ -332,6 +354,7 @@ class AnchorStore:
         """
         tf = load_toml(path)
         anchors, settings = parse_store_file(tf)
+        self.cast.update(parse_cast(tf))
         added, updated = [], []
         for anchor in anchors:
             (added if self.put(anchor) else updated).append(anchor.id)

@@ -58,6 +58,7 @@ from ..widgets.status_bar import StatusBar
 from ..widgets.suggestion_panel import SuggestionPanel
 from .anchor_edit import AnchorEditScreen
 from .context_view import ContextViewScreen
+from .dialogue_report import open_dialogue_report
 from .export_dialog import ExportDialog
 from .external_change import ExternalChangeScreen
 from .generation_settings import GenerationSettingsScreen
@@ -142,6 +143,8 @@ class EditorScreen(Screen[None]):
                 tooltip="Number the scenes and lock the numbers; again: number new scenes (12A), keep cut ones as OMITTED"),
         Binding("alt+u", "unlock_scene_numbers", "Unlock scene numbers", id="editor.unlock_scene_numbers",
                 show=False, tooltip="Take the scene numbers out and unlock them (Ctrl+Z puts them back)"),
+        Binding("alt+d", "dialogue_report", "Dialogue", id="editor.dialogue_report", show=False,
+                tooltip="Who speaks how much: shares, gender and role split, scene by scene"),
         Binding("alt+p", "edit_prompt", "Edit prompt", id="editor.edit_prompt", show=False,
                 tooltip="Edit the script's prompt; saving writes a new version, the old one stays"),
     ]
@@ -670,6 +673,9 @@ class EditorScreen(Screen[None]):
         editor = self.editor
         spans = None if editor.provenance.broken else editor.provenance_spans  # None: not known
         self.app.push_screen(ExportDialog(self.script.path, editor.text, spans))
+
+    def action_dialogue_report(self) -> None:
+        open_dialogue_report(self, self.editor.live.elements, self.steering.store, self._save_steering)
 
     def action_edit_prompt(self) -> None:
         """Edit the script's prompt; the new version becomes the script's prompt."""
