@@ -21,7 +21,8 @@ SPAN_STYLES = (
 )
 
 AI_STYLE = "ai_text"
-EXTRA_STYLES = (AI_STYLE,)  # theme keys that are neither an element kind nor an inline span
+MISSPELLED_STYLE = "misspelled"
+EXTRA_STYLES = (AI_STYLE, MISSPELLED_STYLE)  # theme keys that are neither an element kind nor an inline span
 
 Highlight = tuple[int, "int | None", str]
 RowSpans = Callable[[int], "list[tuple[int, int]]"]
@@ -63,8 +64,9 @@ def line_highlights(live: LiveParse, row: int) -> list[Highlight]:
     return out
 
 
-def ai_highlights(line: str, spans: list[tuple[int, int]]) -> list[Highlight]:
-    """The ``ai_text`` highlights of a line from AI-written character spans (end exclusive)."""
+def ai_highlights(line: str, spans: list[tuple[int, int]], style: str = AI_STYLE) -> list[Highlight]:
+    """The ``style`` highlights of a line from character spans (end exclusive): AI-written
+    text, misspelled words."""
     columns = None if line.isascii() else _byte_columns(line)
     last = len(line)
     out: list[Highlight] = []
@@ -74,7 +76,7 @@ def ai_highlights(line: str, spans: list[tuple[int, int]]) -> list[Highlight]:
             continue
         if columns is not None:
             start, end = columns[start], columns[end]
-        out.append((start, end, HIGHLIGHT_PREFIX + AI_STYLE))
+        out.append((start, end, HIGHLIGHT_PREFIX + style))
     return out
 
 
@@ -86,10 +88,12 @@ class LazyHighlights(dict):
     proportional to the screen, not to the script.
     """
 
-    def __init__(self, live: LiveParse | None = None, ai_rows: RowSpans | None = None) -> None:
+    def __init__(self, live: LiveParse | None = None, ai_rows: RowSpans | None = None,
+                 spell_rows: RowSpans | None = None) -> None:
         super().__init__()
         self.live = live
         self.ai_rows = ai_rows  # None: AI-written text is not shown
+        self.spell_rows = spell_rows  # None: spelling is off
 
     def __bool__(self) -> bool:  # TextArea skips highlighting when the map is "empty"
         return self.live is not None
@@ -102,6 +106,10 @@ class LazyHighlights(dict):
         if self.ai_rows is not None:
             spans = self.ai_rows(row)
             if spans:
-                value.extend(ai_highlights(live.lines[row], spans))  # last: over the Fountain styles
+                value.extend(ai_highlights(live.lines[row], spans))  # over the Fountain styles
+        if self.spell_rows is not None:
+            spans = self.spell_rows(row)
+            if spans:
+                value.extend(ai_highlights(live.lines[row], spans, MISSPELLED_STYLE))
         self[row] = value
         return value

@@ -243,3 +243,23 @@ class EditLogProblem(Message):
         super().__init__()
         self.message = message
         self.unavailable = unavailable
+
+
+class SpellingChecked(Message):
+    """The spelling worker's result for the text at ``generation``: misspelled spans by line
+    text, or ``problem`` (no dictionary, unreadable word list)."""
+
+    def __init__(self, generation: int, found: dict[str, list[tuple[int, int]]], problem: str | None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.found = found
+        self.problem = problem
+
+
+class SpellingSuggested(Message):
+    """Suggestions for the misspelled ``word`` at ``row``, ``start``..``end``."""
+
+    def __init__(self, row: int, start: int, end: int, word: str, suggestions: list[str]) -> None:
+        super().__init__()
+        self.row, self.start, self.end, self.word = row, start, end, word
+        self.suggestions = suggestions

@@ -187,6 +187,7 @@ def derived_fountain_styles(theme: Theme) -> dict[str, str]:
         # AI-written text (when the writer shows it): an underline keeps every element's colour
         # and the cursor line and selection backgrounds
         "ai_text": "underline",
+        "misspelled": f"underline {var('error')}",  # the spell checker's words (F7 suggests)
     }
 
 

@@ -34,7 +34,7 @@ from textual.geometry import Offset
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, TextArea
-from textual.widgets.text_area import Location
+from textual.widgets.text_area import Location, Selection
 
 from engine.fountain import Element, Kind, Outline
 from engine.fountain.editing import separate_suggestion
@@ -42,12 +42,16 @@ from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
 from engine.fountain.scene_numbers import SceneLockError
+from engine.spelling import SpellingError
 from engine.steering import Anchor, Prompt, PromptError, StoreError
 from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
 from engine.tomlconf import ConfigError
 
 from ..scene_numbering import SceneNumbering
-from ..messages import ModelLoaded, RecoveryWritten, SaveFinished, ScriptFacts, StatsReady
+from ..messages import (
+    ModelLoaded, RecoveryWritten, SaveFinished, ScriptFacts, SpellingChecked, SpellingSuggested, StatsReady,
+)
+from ..spelling_view import EditorSpelling
 from ..steering import RequestInputs, ScriptSteering
 from ..suggestions import GenerationSettings
 from ..widgets.anchors_panel import AnchorsPanel
@@ -66,6 +70,7 @@ from .prompt_edit import PromptEditScreen
 from .quit_unsaved import QuitUnsavedScreen
 from .recover import RecoverScreen
 from .request_input import RequestInputScreen
+from .spelling import ADD, IGNORE, SpellingScreen
 
 STATS_DELAY_S = 0.3
 AUTOSAVE_INTERVAL_S = 5.0
@@ -143,6 +148,10 @@ class EditorScreen(Screen[None]):
                 tooltip="Number the scenes and lock the numbers; again: number new scenes (12A), keep cut ones as OMITTED"),
         Binding("alt+u", "unlock_scene_numbers", "Unlock scene numbers", id="editor.unlock_scene_numbers",
                 show=False, tooltip="Take the scene numbers out and unlock them (Ctrl+Z puts them back)"),
+        Binding("f7", "spelling", "Spelling", id="editor.spelling", show=False, priority=True,  # over TextArea's select-all
+                tooltip="The next misspelled word from the cursor: suggestions, add to word list, ignore"),
+        Binding("alt+k", "toggle_spelling", "Spell check", id="editor.toggle_spelling", show=False,
+                tooltip="Turn spell checking of action and dialogue on or off"),
         Binding("alt+d", "dialogue_report", "Dialogue", id="editor.dialogue_report", show=False,
                 tooltip="Who speaks how much: shares, gender and role split, scene by scene"),
         Binding("alt+p", "edit_prompt", "Edit prompt", id="editor.edit_prompt", show=False,
@@ -179,6 +188,7 @@ class EditorScreen(Screen[None]):
         self._saving = False
         self._warned_external = False
         self.numbering = SceneNumbering(script.path)
+        self.spelling = EditorSpelling()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -315,6 +325,87 @@ class EditorScreen(Screen[None]):
         elements = list(self.editor.live.elements)  # a snapshot: the worker never reads the live parse
         self.editor.refresh_vocabulary()
         self._compute_facts(elements, self.generation)
+        self.check_spelling(elements)
+
+    # ------------------------------------------------------------------ spelling
+    def check_spelling(self, elements: list[Element] | None = None) -> None:
+        if not self.spelling.enabled:
+            return
+        live = self.editor.live
+        lines = list(live.lines)
+        kinds = [live.line_kind(row) for row in range(len(lines))]
+        self._spelling_worker(lines, kinds, list(live.elements) if elements is None else elements, self.generation)
+
+    @work(thread=True, group="spelling", exit_on_error=False)
+    def _spelling_worker(self, lines: list[str], kinds: list, elements: list[Element], generation: int) -> None:
+        found = self.spelling.check(lines, kinds, elements)
+        self.post_message(SpellingChecked(generation, found, self.spelling.problem))
+
+    @on(SpellingChecked)
+    def _spelling_checked(self, message: SpellingChecked) -> None:
+        if message.problem and not self.spelling.told:
+            self.spelling.told = True
+            self.notify(message.problem, title="Spelling", severity="warning", timeout=10)
+        if self.spelling.enabled:
+            self.editor.set_misspelled(message.found)
+
+    def action_toggle_spelling(self) -> None:
+        spelling = self.spelling
+        spelling.enabled = not spelling.enabled
+        if spelling.enabled:
+            self.check_spelling()
+        else:
+            self.editor.set_misspelled({})
+        self.notify("Spell checking on." if spelling.enabled else "Spell checking off.", title="Spelling")
+
+    def action_spelling(self) -> None:
+        editor = self.editor
+        if not self.spelling.enabled:
+            self.notify("Spell checking is off (Alt+K turns it on).", title="Spelling")
+            return
+        found = editor.misspelling_from(editor.cursor_location)
+        if found is None:
+            self.notify("No misspelled words in action or dialogue.", title="Spelling")
+            return
+        row, start, end, word = found
+        editor.selection = Selection((row, start), (row, end))
+        editor.scroll_cursor_visible(center=True, animate=False)
+        self._suggest_worker(row, start, end, word)
+
+    @work(thread=True, group="spelling", exit_on_error=False)
+    def _suggest_worker(self, row: int, start: int, end: int, word: str) -> None:
+        self.post_message(SpellingSuggested(row, start, end, word, self.spelling.suggestions(word)))
+
+    @on(SpellingSuggested)
+    def _spelling_suggested(self, message: SpellingSuggested) -> None:
+        editor = self.editor
+        row, start, end, word = message.row, message.start, message.end, message.word
+        if row >= editor.document.line_count or editor.document[row][start:end] != word:
+            return  # the writer changed the word meanwhile
+        context = editor.document[row].strip()
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            if answer in (ADD, IGNORE):
+                self._word_worker(word, answer == ADD)
+                return
+            if editor.document[row][start:end] == word:
+                editor.history.checkpoint()
+                editor.replace(answer, (row, start), (row, end), maintain_selection_offset=False)
+                editor.history.checkpoint()
+                editor.move_cursor((row, start + len(answer)))
+
+        self.app.push_screen(SpellingScreen(word, context[:200], message.suggestions), chosen)
+
+    @work(thread=True, group="spelling", exit_on_error=False)
+    def _word_worker(self, word: str, add: bool) -> None:
+        try:
+            self.spelling.add(word) if add else self.spelling.ignore(word)
+        except SpellingError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Word not added", severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.check_spelling)
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _compute_facts(self, elements: list[Element], generation: int) -> None:

@@ -38,6 +38,7 @@ from textual.theme import Theme
 from textual.widgets import TextArea
 
 from engine.fountain import Kind, LiveParse
+from engine.spelling import CHECKED_KINDS
 from engine.fountain.editing import (
     CompletionContext,
     apply_completion,
@@ -130,6 +131,10 @@ class ScriptEditor(TextArea):
             super().__init__()
             self.path = path
             self.error = error
+
+    misspelled: dict[str, list[tuple[int, int]]] = {}
+    """Misspelled word spans by line text (from the spelling worker; keyed by text, so they
+    stay right while lines move, and vanish from a line as soon as it changes)."""
 
     show_ai_text: reactive[bool] = reactive(False, init=False)
     """Whether AI-written text is drawn in the theme's ``ai_text`` style (Alt+I)."""
@@ -230,6 +235,7 @@ class ScriptEditor(TextArea):
         document = self.document
         highlights.live = document.live if isinstance(document, FountainDocument) else None
         highlights.ai_rows = self.provenance.row_spans if self.show_ai_text else None
+        highlights.spell_rows = self._misspelled_in_row if self.misspelled else None
 
     # ------------------------------------------------------------------ reading the script
     def line(self, row: int) -> str:
@@ -682,6 +688,41 @@ class ScriptEditor(TextArea):
         row = max(0, min(row, self.document.line_count - 1))
         self.move_cursor((row, 0))
         self.scroll_cursor_visible(center=True, animate=False)
+
+    # ------------------------------------------------------------------ spelling
+    def _misspelled_in_row(self, row: int) -> list[tuple[int, int]]:
+        live = self.live
+        if live.line_kind(row) not in CHECKED_KINDS:
+            return []
+        return self.misspelled.get(live.lines[row], [])
+
+    def set_misspelled(self, found: dict[str, list[tuple[int, int]]]) -> None:
+        """Show these misspellings (``{}``: none, spelling off)."""
+        if found == self.misspelled:
+            return
+        self.misspelled = found
+        self._line_cache.clear()
+        self._highlights.clear()
+        self._highlights.spell_rows = self._misspelled_in_row if found else None  # type: ignore[attr-defined]
+        self.refresh()
+
+    def misspelling_from(self, location: Location) -> tuple[int, int, int, str] | None:
+        """``(row, start, end, word)`` of the first misspelled word at or after ``location``,
+        going on from the top after the end."""
+        if not self.misspelled:
+            return None
+        row0, col0 = location
+        count = self.document.line_count
+        for step in range(count + 1):
+            row = (row0 + step) % count
+            spans = self._misspelled_in_row(row)
+            for start, end in spans:
+                if step == 0 and end < col0:
+                    continue
+                if step == count and start >= col0:
+                    break
+                return row, start, end, self.document[row][start:end]
+        return None
 
     # ------------------------------------------------------------------ changes made for the writer
     def apply_line_changes(self, changes: "Sequence[LineChange]") -> bool:
