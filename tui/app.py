@@ -209,11 +209,13 @@ class ScenewrightApp(App[int]):
     def known_bindings(self) -> dict[str, str]:
         from .screens.anchor_edit import AnchorEditScreen
         from .screens.context_view import ContextViewScreen
+        from .screens.dialogue_report import DialogueReportScreen
         from .screens.external_change import ExternalChangeScreen
         from .screens.generation_settings import GenerationSettingsScreen
         from .screens.quit_unsaved import QuitUnsavedScreen
         from .screens.rate_suggestion import RateSuggestionScreen, Score
         from .screens.recover import RecoverScreen
+        from .screens.spelling import SpellingScreen
         from .widgets.anchors_panel import AnchorsPanel
         from .widgets.outline_panel import OutlinePanel
         from .widgets.script_editor import ScriptEditor
@@ -222,7 +224,7 @@ class ScenewrightApp(App[int]):
         return binding_ids(
             type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, AnchorsPanel,
             QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen, GenerationSettingsScreen,
-            AnchorEditScreen, ContextViewScreen, RateSuggestionScreen, Score,
+            AnchorEditScreen, ContextViewScreen, RateSuggestionScreen, Score, DialogueReportScreen, SpellingScreen,
         )
 
     @staticmethod

@@ -8,7 +8,9 @@ from pathlib import Path
 from textual.binding import Binding
 
 from tui.app import ScenewrightApp
+from tui.screens.dialogue_report import DialogueReportScreen
 from tui.screens.editor import EditorScreen
+from tui.screens.spelling import SpellingScreen
 from tui.screens.generation_settings import GenerationSettingsScreen
 from tui.widgets.outline_panel import OutlinePanel
 from tui.widgets.script_editor import ScriptEditor
@@ -22,10 +24,29 @@ def write_keymap(text: str) -> Path:
 
 
 def test_every_binding_of_ours_has_an_id_and_a_tooltip():
-    for cls in (ScenewrightApp, EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, GenerationSettingsScreen):
+    for cls in (ScenewrightApp, EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, GenerationSettingsScreen,
+                DialogueReportScreen, SpellingScreen):
         for binding in [*cls.__dict__["BINDINGS"], *cls.__dict__.get("COMPLETION_BINDINGS", [])]:
             assert isinstance(binding, Binding) and binding.id, (cls, binding)
             assert binding.tooltip, (cls, binding.id)
+
+
+def test_the_writing_tools_are_in_the_key_map():
+    known = ScenewrightApp.known_bindings(ScenewrightApp.__new__(ScenewrightApp))
+    for binding_id in ("editor.lock_scene_numbers", "editor.unlock_scene_numbers", "editor.spelling",
+                       "editor.toggle_spelling", "editor.dialogue_report", "dialogue.tag_gender", "dialogue.tag_role",
+                       "spelling.add", "spelling.ignore"):
+        assert binding_id in known, binding_id
+
+
+async def test_lock_scene_numbers_can_be_remapped(open_app, script_path, settle):
+    write_keymap('[keymap]\n"editor.lock_scene_numbers" = "f10"\n')
+    path = script_path("INT. A - DAY\n\nRain.\n")
+    async with open_app(path).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f10")
+        await settle(pilot)
+        assert pilot.app.editor_screen.editor.document[0] == "INT. A - DAY #1#"
 
 
 async def test_keymap_remaps_save(open_app, script_path, settle, notifications):
