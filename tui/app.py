@@ -208,6 +208,7 @@ class ScenewrightApp(App[int]):
     # ------------------------------------------------------------------ keys
     def known_bindings(self) -> dict[str, str]:
         from .screens.anchor_edit import AnchorEditScreen
+        from .screens.cards import CardsScreen
         from .screens.context_view import ContextViewScreen
         from .screens.dialogue_report import DialogueReportScreen
         from .screens.external_change import ExternalChangeScreen
@@ -225,6 +226,7 @@ class ScenewrightApp(App[int]):
             type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, AnchorsPanel,
             QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen, GenerationSettingsScreen,
             AnchorEditScreen, ContextViewScreen, RateSuggestionScreen, Score, DialogueReportScreen, SpellingScreen,
+            CardsScreen,
         )
 
     @staticmethod

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.binding import Binding
 
 from tui.app import ScenewrightApp
+from tui.screens.cards import CardsScreen
 from tui.screens.dialogue_report import DialogueReportScreen
 from tui.screens.editor import EditorScreen
 from tui.screens.spelling import SpellingScreen
@@ -25,7 +26,7 @@ def write_keymap(text: str) -> Path:
 
 def test_every_binding_of_ours_has_an_id_and_a_tooltip():
     for cls in (ScenewrightApp, EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, GenerationSettingsScreen,
-                DialogueReportScreen, SpellingScreen):
+                DialogueReportScreen, SpellingScreen, CardsScreen):
         for binding in [*cls.__dict__["BINDINGS"], *cls.__dict__.get("COMPLETION_BINDINGS", [])]:
             assert isinstance(binding, Binding) and binding.id, (cls, binding)
             assert binding.tooltip, (cls, binding.id)
@@ -34,7 +35,7 @@ def test_every_binding_of_ours_has_an_id_and_a_tooltip():
 def test_the_writing_tools_are_in_the_key_map():
     known = ScenewrightApp.known_bindings(ScenewrightApp.__new__(ScenewrightApp))
     for binding_id in ("editor.lock_scene_numbers", "editor.unlock_scene_numbers", "editor.spelling",
-                       "editor.toggle_spelling", "editor.dialogue_report", "dialogue.tag_gender", "dialogue.tag_role",
+                       "editor.toggle_spelling", "editor.dialogue_report", "editor.cards", "cards.move_up", "dialogue.tag_gender", "dialogue.tag_role",
                        "spelling.add", "spelling.ignore"):
         assert binding_id in known, binding_id
 

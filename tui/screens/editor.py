@@ -41,6 +41,7 @@ from engine.fountain.editing import separate_suggestion
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
+from engine.fountain.cards import Card, Column, board, plan_move
 from engine.fountain.scene_numbers import SceneLockError
 from engine.spelling import SpellingError
 from engine.steering import Anchor, Prompt, PromptError, StoreError
@@ -61,6 +62,7 @@ from ..widgets.script_editor import ScriptEditor
 from ..widgets.status_bar import StatusBar
 from ..widgets.suggestion_panel import SuggestionPanel
 from .anchor_edit import AnchorEditScreen
+from .cards import CardsScreen
 from .context_view import ContextViewScreen
 from .dialogue_report import open_dialogue_report
 from .export_dialog import ExportDialog
@@ -152,6 +154,8 @@ class EditorScreen(Screen[None]):
                 tooltip="The next misspelled word from the cursor: suggestions, add to word list, ignore"),
         Binding("alt+k", "toggle_spelling", "Spell check", id="editor.toggle_spelling", show=False,
                 tooltip="Turn spell checking of action and dialogue on or off"),
+        Binding("alt+c", "cards", "Cards", id="editor.cards", show=False,
+                tooltip="The scenes as index cards in act columns; Shift+arrows move a scene"),
         Binding("alt+d", "dialogue_report", "Dialogue", id="editor.dialogue_report", show=False,
                 tooltip="Who speaks how much: shares, gender and role split, scene by scene"),
         Binding("alt+p", "edit_prompt", "Edit prompt", id="editor.edit_prompt", show=False,
@@ -764,6 +768,37 @@ class EditorScreen(Screen[None]):
         editor = self.editor
         spans = None if editor.provenance.broken else editor.provenance_spans  # None: not known
         self.app.push_screen(ExportDialog(self.script.path, editor.text, spans))
+
+    # ------------------------------------------------------------------ cards
+    def action_cards(self) -> None:
+        editor = self.editor
+        self.app.push_screen(CardsScreen(self._board, self._move_card, editor.cursor_location[0]),
+                             lambda line: self.jump_to(line) if line is not None else None)
+
+    def _board(self) -> list[Column]:
+        editor = self.editor
+        spans = None if editor.provenance.broken else editor.provenance_spans
+        return board(editor.document.lines, editor.live.elements, spans)
+
+    def _move_card(self, columns: list[Column], card: Card, column: int, position: int) -> bool:
+        """Move the scene's lines (one undo step); its AI-written text stays marked as such."""
+        editor = self.editor
+        document = editor.document
+        changes = plan_move(document.lines, columns, card, column, position)
+        if not changes:
+            return False
+        base = document.get_index_from_location((card.start, 0))
+        stop = document.get_index_from_location((card.end, 0)) if card.end < document.line_count else len(editor.text)
+        moved_ai = [(max(s.start, base) - base, min(s.end, stop) - base, s.suggestion_id)
+                    for s in editor.provenance.snapshot() if s.start < stop and s.end > base]
+        insert = next(c for c in changes if c.kind == "insert")
+        editor.apply_line_changes(changes)
+        row = insert.line - (card.end - card.start if insert.line > card.start else 0) + (insert.lines[0] == "")
+        new_base = editor.document.get_index_from_location((row, 0))
+        for start, end, suggestion_id in moved_ai:
+            editor.mark_ai(editor.document.get_location_from_index(new_base + start),
+                           editor.document.get_location_from_index(new_base + end), suggestion_id)
+        return True
 
     def action_dialogue_report(self) -> None:
         open_dialogue_report(self, self.editor.live.elements, self.steering.store, self._save_steering)

@@ -171,6 +171,7 @@ class ScriptEditor(TextArea):
         self._provenance_written = 0
         self._save_after_load: Path | None = None
         self._last_edit: Edit | None = None
+        self._joined_batches: set[int] = set()  # ids of undo batches joined by apply_line_changes
         # TextArea would build (and wrap) a plain Document of the text first; start empty and
         # load the text once, into a FountainDocument.
         super().__init__("", **kwargs)
@@ -566,6 +567,7 @@ class ScriptEditor(TextArea):
         stack = self.history.undo_stack
         batch = stack[-1] if stack else None
         super().undo()
+        self._rewrap_joined(batch)
         if batch and self.provenance.restore(batch, undo=True):
             self._ai_changed()
 
@@ -573,8 +575,17 @@ class ScriptEditor(TextArea):
         stack = self.history.redo_stack
         batch = stack[-1] if stack else None
         super().redo()
+        self._rewrap_joined(batch)
         if batch and self.provenance.restore(batch, undo=False):
             self._ai_changed()
+
+    def _rewrap_joined(self, batch: list | None) -> None:
+        """TextArea re-wraps an undone batch as one contiguous range, which a batch joined by
+        :meth:`apply_line_changes` (edits far apart) is not: wrap the whole document then."""
+        if batch is not None and id(batch) in self._joined_batches:
+            self.wrapped_document.wrap(self.wrap_width, self.indent_width)
+            self._refresh_size()
+            self.refresh()
 
     def _ai_changed(self) -> None:
         """The spans changed without the text changing: redraw them when they are shown."""
@@ -764,5 +775,7 @@ class ScriptEditor(TextArea):
         while stack and all(id(edit) in made for edit in stack[-1]):
             batches.insert(0, stack.pop())
         if batches:
-            stack.append([edit for batch in batches for edit in batch])
+            joined = [edit for batch in batches for edit in batch]
+            stack.append(joined)
+            self._joined_batches.add(id(joined))
         return True
