@@ -22,7 +22,8 @@ SPAN_STYLES = (
 
 AI_STYLE = "ai_text"
 MISSPELLED_STYLE = "misspelled"
-EXTRA_STYLES = (AI_STYLE, MISSPELLED_STYLE)  # theme keys that are neither an element kind nor an inline span
+REVISED_STYLE = "revised"
+EXTRA_STYLES = (AI_STYLE, MISSPELLED_STYLE, REVISED_STYLE)  # theme keys that are neither an element kind nor an inline span
 
 Highlight = tuple[int, "int | None", str]
 RowSpans = Callable[[int], "list[tuple[int, int]]"]
@@ -89,8 +90,9 @@ class LazyHighlights(dict):
     """
 
     def __init__(self, live: LiveParse | None = None, ai_rows: RowSpans | None = None,
-                 spell_rows: RowSpans | None = None) -> None:
+                 spell_rows: RowSpans | None = None, revised_rows: "Callable[[int], bool] | None" = None) -> None:
         super().__init__()
+        self.revised_rows = revised_rows  # None: no revision marks
         self.live = live
         self.ai_rows = ai_rows  # None: AI-written text is not shown
         self.spell_rows = spell_rows  # None: spelling is off
@@ -103,6 +105,8 @@ class LazyHighlights(dict):
         if live is None or not 0 <= row < len(live.lines):
             return []
         value = line_highlights(live, row)
+        if self.revised_rows is not None and self.revised_rows(row) and live.lines[row]:
+            value.insert(1 if value else 0, (0, None, HIGHLIGHT_PREFIX + REVISED_STYLE))  # under the spans
         if self.ai_rows is not None:
             spans = self.ai_rows(row)
             if spans:

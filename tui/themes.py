@@ -188,6 +188,7 @@ def derived_fountain_styles(theme: Theme) -> dict[str, str]:
         # and the cursor line and selection backgrounds
         "ai_text": "underline",
         "misspelled": f"underline {var('error')}",  # the spell checker's words (F7 suggests)
+        "revised": f"{var('accent', var('primary'))}",  # lines changed in revision mode (asterisks in the PDF)
     }
 
 

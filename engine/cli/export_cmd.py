@@ -69,7 +69,18 @@ def render(fmt: str, text: str, args: argparse.Namespace, script: Path) -> Rende
                 "accepted suggestions)")
     draft = DraftOptions(args.drop_notes, args.drop_boneyard, args.drop_sections, args.drop_synopses,
                          args.number_scenes, args.draft_date, args.label_ai)
-    return render_export(text, ExportOptions(fmt, paper=args.paper, draft=draft), spans)
+    revised = revision = None
+    if fmt == "pdf":  # revision marks beside the script print as asterisks and a page header
+        from engine.revisions import RevisionError, Revisions
+
+        try:
+            record = Revisions.load(script, text)
+        except RevisionError as exc:
+            raise CommandError(f"{exc}; fix or delete it to export") from None
+        if record is not None and record.marks:
+            revised, revision = record.lines, record.header
+    return render_export(text, ExportOptions(fmt, paper=args.paper, draft=draft, revised=revised,
+                                             revision=revision), spans)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -172,9 +172,11 @@ def _scene_numbers(canvas: Canvas, geo: _Geometry, elements: Sequence[Element], 
 
 
 def pdf_bytes(result: ParseResult, paper: str = "letter", title: str | None = None,
-              pages: Pages | None = None) -> bytes:
+              pages: Pages | None = None, revised: frozenset[int] | None = None,
+              revision: str | None = None) -> bytes:
     """The PDF of a parsed script. ``pages`` (from :func:`paginate` with :func:`layout_for`)
-    may be passed when already computed."""
+    may be passed when already computed. ``revised``: source lines printed with an asterisk in
+    the right margin; ``revision``: the header of every page ("Blue Revision 2026-12-07")."""
     layout = layout_for(paper)
     elements = result.elements
     pages = pages if pages is not None else paginate(elements, layout)
@@ -194,11 +196,16 @@ def pdf_bytes(result: ParseResult, paper: str = "letter", title: str | None = No
         _title_page(canvas, geo, title_elements)
     for page in pages.pages:
         canvas.setFont(FONT, FONT_SIZE)
+        header_y = geo.height - 0.5 * PT - 0.75 * FONT_SIZE
         if page.number > 1:
-            canvas.drawRightString(geo.right_edge, geo.height - 0.5 * PT - 0.75 * FONT_SIZE, f"{page.number}.")
+            canvas.drawRightString(geo.right_edge, header_y, f"{page.number}.")
+        if revision:
+            canvas.drawRightString(geo.right_edge - 6 * geo.char, header_y, revision)
         first_of_element: set[int] = set()
         for pl in page.lines:
             _draw_line(canvas, geo, pl, pl.text, emphasis.masks(pl))
+            if revised and pl.source_line in revised and pl.text.strip():
+                canvas.drawString(geo.right_edge + 0.65 * PT, geo.baseline(pl.row), "*")
             if pl.element is not None and pl.element not in first_of_element:
                 first_of_element.add(pl.element)
                 _scene_numbers(canvas, geo, elements, pl)

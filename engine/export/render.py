@@ -26,6 +26,8 @@ class ExportOptions:
     format: str  # fountain | pdf | fdx | html
     paper: str = "letter"  # pdf: letter | a4
     draft: DraftOptions = field(default_factory=DraftOptions)  # fountain
+    revised: frozenset[int] | None = None  # pdf: lines marked as revised (an asterisk in the margin)
+    revision: str | None = None  # pdf: the page header, "Blue Revision 2026-12-07"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,8 @@ def render_export(text: str, options: ExportOptions,
         from .pdf import layout_for, pdf_bytes
 
         pages = paginate(result.elements, layout_for(options.paper))
-        return Rendered(fmt, pdf_bytes(result, paper=options.paper, pages=pages), pages.count, bool(result.title_page))
+        return Rendered(fmt, pdf_bytes(result, paper=options.paper, pages=pages,
+                                                 revised=options.revised, revision=options.revision), pages.count, bool(result.title_page))
     if fmt == "fdx":
         from .fdx import to_fdx
 

@@ -35,7 +35,7 @@ def test_every_binding_of_ours_has_an_id_and_a_tooltip():
 def test_the_writing_tools_are_in_the_key_map():
     known = ScenewrightApp.known_bindings(ScenewrightApp.__new__(ScenewrightApp))
     for binding_id in ("editor.lock_scene_numbers", "editor.unlock_scene_numbers", "editor.spelling",
-                       "editor.toggle_spelling", "editor.dialogue_report", "editor.cards", "cards.move_up", "dialogue.tag_gender", "dialogue.tag_role",
+                       "editor.toggle_spelling", "editor.dialogue_report", "editor.cards", "cards.move_up", "editor.revision_mode", "editor.next_revision", "editor.clear_revisions", "editor.next_revised_line", "dialogue.tag_gender", "dialogue.tag_role",
                        "spelling.add", "spelling.ignore"):
         assert binding_id in known, binding_id
 

@@ -43,6 +43,7 @@ from engine.fountain.pagination import paginate
 from engine.generation import GenerationEngine
 from engine.fountain.cards import Card, Column, board, plan_move
 from engine.fountain.scene_numbers import SceneLockError
+from engine.revisions import RevisionError
 from engine.spelling import SpellingError
 from engine.steering import Anchor, Prompt, PromptError, StoreError
 from engine.scriptfile import ExternalChangeError, ScriptFile, ScriptFileError
@@ -52,6 +53,7 @@ from ..scene_numbering import SceneNumbering
 from ..messages import (
     ModelLoaded, RecoveryWritten, SaveFinished, ScriptFacts, SpellingChecked, SpellingSuggested, StatsReady,
 )
+from ..revisions_view import EditorRevisions
 from ..spelling_view import EditorSpelling
 from ..steering import RequestInputs, ScriptSteering
 from ..suggestions import GenerationSettings
@@ -154,6 +156,16 @@ class EditorScreen(Screen[None]):
                 tooltip="The next misspelled word from the cursor: suggestions, add to word list, ignore"),
         Binding("alt+k", "toggle_spelling", "Spell check", id="editor.toggle_spelling", show=False,
                 tooltip="Turn spell checking of action and dialogue on or off"),
+        Binding("alt+v", "revision_mode", "Revision mode", id="editor.revision_mode", show=False,
+                tooltip="Revision mode on or off: changed lines are marked with the current revision"),
+        Binding("alt+w", "next_revision", "Next revision colour", id="editor.next_revision", show=False,
+                tooltip="Start the next revision (white, blue, pink, yellow, green, goldenrod...)"),
+        Binding("alt+down", "jump_revision(1)", "Next revised line", id="editor.next_revised_line", show=False,
+                tooltip="Go to the next line marked as revised"),
+        Binding("alt+up", "jump_revision(-1)", "Previous revised line", id="editor.previous_revised_line",
+                show=False, tooltip="Go to the previous line marked as revised"),
+        Binding("alt+x", "clear_revisions", "Clear revision marks", id="editor.clear_revisions", show=False,
+                tooltip="Take every revision mark away (Save keeps it; the text stays as it is)"),
         Binding("alt+c", "cards", "Cards", id="editor.cards", show=False,
                 tooltip="The scenes as index cards in act columns; Shift+arrows move a scene"),
         Binding("alt+d", "dialogue_report", "Dialogue", id="editor.dialogue_report", show=False,
@@ -193,6 +205,7 @@ class EditorScreen(Screen[None]):
         self._warned_external = False
         self.numbering = SceneNumbering(script.path)
         self.spelling = EditorSpelling()
+        self.revisions = EditorRevisions(script.path)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -245,6 +258,12 @@ class EditorScreen(Screen[None]):
         problem = self.numbering.load()  # a few bytes beside the script
         if problem:
             self.notify(problem, title="Scene numbers", severity="warning", timeout=15)
+        problem = self.revisions.load(self.initial_text)
+        if problem:
+            self.notify(problem, title="Revision marks", severity="warning", timeout=15)
+        self.editor.document.listeners.append(self.revisions.listener)
+        self.editor.revision_marks = self.revisions.is_revised
+        self.editor.refresh_marks()
         if self.start_at_end:  # where the writer goes on writing (and where Ctrl+J continues)
             self.editor.move_cursor(self.editor.document.end, center=True)
         self.status.set(file=self.script.path.name, modified=False)
@@ -767,7 +786,36 @@ class EditorScreen(Screen[None]):
     def action_export(self) -> None:
         editor = self.editor
         spans = None if editor.provenance.broken else editor.provenance_spans  # None: not known
-        self.app.push_screen(ExportDialog(self.script.path, editor.text, spans))
+        record = self.revisions.record
+        marks = record.lines if record is not None and record.marks else None
+        self.app.push_screen(ExportDialog(self.script.path, editor.text, spans, revised=marks,
+                                          revision=record.header if marks else None))
+
+    # ------------------------------------------------------------------ revisions
+    def action_revision_mode(self) -> None:
+        on = self.revisions.toggle()
+        self.status.set(revision=self.revisions.label)
+        current = self.revisions.record.current if self.revisions.record else ""
+        self.notify(f"Revision mode on: lines you change are marked {current} (Alt+W starts the next colour)."
+                    if on else "Revision mode off: the marks stay (Alt+X clears them).", title="Revisions")
+
+    def action_next_revision(self) -> None:
+        colour = self.revisions.next_colour()
+        self.status.set(revision=self.revisions.label)
+        self.notify(f"Changes from now on are marked {colour}"
+                    + ("." if self.revisions.mode else " (Alt+V turns revision mode on)."), title="Revisions")
+
+    def action_jump_revision(self, step: int) -> None:
+        row = self.revisions.jump(self.editor.cursor_location[0], step)
+        if row is None:
+            self.notify("No line is marked as revised.", title="Revisions")
+            return
+        self.editor.jump_to_line(row)
+
+    def action_clear_revisions(self) -> None:
+        count = self.revisions.clear()
+        self.editor.refresh_marks()
+        self.notify(f"{count} revision mark{'s' * (count != 1)} cleared; saving keeps it.", title="Revisions")
 
     # ------------------------------------------------------------------ cards
     def action_cards(self) -> None:
@@ -858,6 +906,11 @@ class EditorScreen(Screen[None]):
                 self.numbering.save_record()
             except SceneLockError as exc:
                 self.app.call_from_thread(self.notify, str(exc), title="Scene numbers not kept",
+                                          severity="error", timeout=10)
+            try:
+                self.revisions.save_record(text)
+            except RevisionError as exc:
+                self.app.call_from_thread(self.notify, str(exc), title="Revision marks not kept",
                                           severity="error", timeout=10)
         self.post_message(SaveFinished(generation, error, quit_after))
 

@@ -74,8 +74,10 @@ class ExportDialog(ModalScreen[ExportDone | None]):
     ]
 
     def __init__(self, script_path: Path, text: str, ai_spans: list[tuple[int, int]] | None = None,
-                 fmt: str = "pdf") -> None:
+                 fmt: str = "pdf", revised: frozenset[int] | None = None, revision: str | None = None) -> None:
         super().__init__()
+        self.revised = revised or None  # lines the PDF marks with an asterisk
+        self.revision = revision if revised else None
         self.script_path = Path(script_path)
         self.text = text
         self.ai_spans = None if ai_spans is None else list(ai_spans)
@@ -200,7 +202,8 @@ class ExportDialog(ModalScreen[ExportDone | None]):
                                  draft_date=date, label_ai=None if label == "none" else label)
             return ExportOptions("fountain", draft=draft)
         if self.format == "pdf":
-            return ExportOptions("pdf", paper=self._pressed("#paper", "paper-"))
+            return ExportOptions("pdf", paper=self._pressed("#paper", "paper-"), revised=self.revised,
+                                 revision=self.revision)
         return ExportOptions(self.format)
 
     def _pressed(self, selector: str, prefix: str) -> str:

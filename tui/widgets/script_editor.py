@@ -56,7 +56,7 @@ from ..highlight import LazyHighlights
 from ..provenance_view import STATES_ATTRIBUTE, EditorProvenance, words_in
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from engine.fountain.scene_numbers import LineChange
     from engine.provenance import Provenance
@@ -131,6 +131,9 @@ class ScriptEditor(TextArea):
             super().__init__()
             self.path = path
             self.error = error
+
+    revision_marks: "Callable[[int], bool] | None" = None
+    """Whether a row is marked as revised (set by the screen; None: no marks)."""
 
     misspelled: dict[str, list[tuple[int, int]]] = {}
     """Misspelled word spans by line text (from the spelling worker; keyed by text, so they
@@ -237,6 +240,7 @@ class ScriptEditor(TextArea):
         highlights.live = document.live if isinstance(document, FountainDocument) else None
         highlights.ai_rows = self.provenance.row_spans if self.show_ai_text else None
         highlights.spell_rows = self._misspelled_in_row if self.misspelled else None
+        highlights.revised_rows = self.revision_marks
 
     # ------------------------------------------------------------------ reading the script
     def line(self, row: int) -> str:
@@ -706,6 +710,13 @@ class ScriptEditor(TextArea):
         if live.line_kind(row) not in CHECKED_KINDS:
             return []
         return self.misspelled.get(live.lines[row], [])
+
+    def refresh_marks(self) -> None:
+        """Draw again after the revision marks (or another mark source) changed."""
+        self._line_cache.clear()
+        self._highlights.clear()
+        self._highlights.revised_rows = self.revision_marks  # type: ignore[attr-defined]
+        self.refresh()
 
     def set_misspelled(self, found: dict[str, list[tuple[int, int]]]) -> None:
         """Show these misspellings (``{}``: none, spelling off)."""

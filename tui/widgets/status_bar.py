@@ -36,6 +36,7 @@ class StatusInfo:
     pages: int | None = None
     runtime: str | None = None  # "1:52"
     message: str | None = None  # "Saved", "Saving…"
+    revision: str | None = None  # "Rev Blue" while revision mode is on
 
 
 class StatusBar(Static):
@@ -57,6 +58,8 @@ class StatusBar(Static):
         parts: list = [(info.file or "untitled", "bold")]
         if info.modified:
             parts.append((" ●", "bold"))
+        if info.revision:
+            parts += [sep, (info.revision, "bold")]
         parts += [sep, ELEMENT_NAMES.get(info.element or "", "—")]
         if info.scene:
             parts += [sep, f"Scene {info.scene}"]
