@@ -37,6 +37,28 @@ def editor_commands(app: ScenewrightApp, screen: EditorScreen) -> Iterator[Syste
                         screen.action_alternatives_for_selection)
     yield SystemCommand("Scene from a beat", "Write the next scene from a plot beat (Alt+B)",
                         screen.action_scene_from_beat)
+    yield SystemCommand("Scene numbers: lock or update", "Number the scenes and keep the numbers (12A, OMITTED) (Alt+N)",
+                        screen.action_number_scenes)
+    yield SystemCommand("Scene numbers: unlock", "Take the scene numbers out and end the lock (Alt+U)",
+                        screen.action_unlock_scene_numbers)
+    yield SystemCommand("Spelling: next misspelled word", "Suggestions, add to word list, ignore (F7)",
+                        screen.action_spelling)
+    yield SystemCommand("Spelling: on or off", "Spell checking of action and dialogue (Alt+K)",
+                        screen.action_toggle_spelling)
+    yield SystemCommand("Revisions: mode on or off", "Mark the lines you change with the current revision (Alt+V)",
+                        screen.action_revision_mode)
+    yield SystemCommand("Revisions: next colour", "Start the next revision: blue, pink, yellow, green... (Alt+W)",
+                        screen.action_next_revision)
+    yield SystemCommand("Revisions: next revised line", "Go to the next marked line (Alt+Down)",
+                        lambda: screen.action_jump_revision(1))
+    yield SystemCommand("Revisions: previous revised line", "Go to the previous marked line (Alt+Up)",
+                        lambda: screen.action_jump_revision(-1))
+    yield SystemCommand("Revisions: clear marks", "Take every revision mark away (Alt+X)",
+                        screen.action_clear_revisions)
+    yield SystemCommand("Cards", "The scenes as index cards in act columns; Shift+arrows move them (Alt+C)",
+                        screen.action_cards)
+    yield SystemCommand("Dialogue analysis", "Who speaks how much, by gender and role, scene by scene (Alt+D)",
+                        screen.action_dialogue_report)
     panel = screen.panel
     if panel.can_accept:
         yield SystemCommand("Suggestion: accept", "Put the suggestion into the script",

@@ -65,3 +65,22 @@ def test_dialogue_screen_80x24(snap_compare):
         await pilot.pause()
 
     assert snap_compare(ScenewrightApp(script, text), terminal_size=(80, 24), run_before=opened)
+
+
+async def test_the_writing_tools_are_in_the_command_palette(open_app, script_path, settle, example_text):
+    """Terminals that do not send Alt+letter still reach every tool: Ctrl+P lists them."""
+    from tui.screens.cards import CardsScreen
+
+    path = script_path(example_text, name="night-shift.fountain")
+    async with open_app(path).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for title, screen_type in (("Dialogue analysis", DialogueReportScreen), ("Cards", CardsScreen)):
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            await pilot.press(*title)
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, screen_type), title
+            await pilot.press("escape")
+            await settle(pilot)
