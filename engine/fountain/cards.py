@@ -12,6 +12,7 @@ changes, for an editor to apply as one undo step).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from bisect import bisect_right
 from typing import Sequence
 
 from .elements import Element, Kind
@@ -51,7 +52,7 @@ def board(lines: Sequence[str], elements: Sequence[Element],
     act = ""
     cards: list[Card] = []
     ordinal = 0
-    for i, e in enumerate(elements):
+    for e in elements:
         if e.kind is Kind.SECTION and e.level <= 2:
             if e.level == 1:
                 act = e.text
@@ -73,25 +74,16 @@ def board(lines: Sequence[str], elements: Sequence[Element],
             columns[-1].cards.append(card)
         elif e.kind is Kind.SECTION and cards and cards[-1].end == len(lines):
             cards[-1].end = e.line  # a deeper section also ends the scene's lines
+        elif (cards and e.kind is Kind.SYNOPSIS and e.line < cards[-1].end
+              and (not cards[-1].synopsis or cards[-1].synopsis.startswith("… "))):
+            cards[-1].synopsis = e.text  # the scene's first "= synopsis"
         elif cards and not cards[-1].synopsis and e.kind is Kind.ACTION and e.text.strip():
             cards[-1].synopsis = "… " + " ".join(e.text.split())[:120]  # until a "= synopsis" says better
-    _synopses(elements, cards)
     if ai_spans is not None:
         _ai_shares(lines, cards, ai_spans)
     if not columns[0].cards and len(columns) > 1:
         columns.pop(0)
     return columns
-
-
-def _synopses(elements: Sequence[Element], cards: list[Card]) -> None:
-    starts = [c.start for c in cards]
-    from bisect import bisect_right
-
-    for e in elements:
-        if e.kind is Kind.SYNOPSIS:
-            i = bisect_right(starts, e.line) - 1
-            if i >= 0 and e.line < cards[i].end and (not cards[i].synopsis or cards[i].synopsis.startswith("… ")):
-                cards[i].synopsis = e.text
 
 
 def _ai_shares(lines: Sequence[str], cards: list[Card], ai_spans: Sequence[tuple[int, int]]) -> None:
@@ -108,8 +100,6 @@ def _ai_shares(lines: Sequence[str], cards: list[Card], ai_spans: Sequence[tuple
 
 def _visible(lines: Sequence[str], offsets: list[int], lo: int, hi: int) -> int:
     """Non-space characters between character offsets ``lo`` and ``hi`` of the text."""
-    from bisect import bisect_right
-
     count = 0
     row = bisect_right(offsets, lo) - 1
     while row < len(lines) and offsets[row] < hi:
