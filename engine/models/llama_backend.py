@@ -233,6 +233,13 @@ def open_llama(
         progress(fraction)
         return not cancelled()
 
+    adapter = {}
+    if entry.adapter is not None:
+        if not entry.adapter.is_file():
+            raise ModelLoadError(f"model {entry.name!r}: its adapter {entry.adapter} is not there (models.toml: "
+                                 f"[models.{entry.name}] adapter); train it with `scenewright train` or fix the path")
+        check_gguf_header(entry.adapter)
+        adapter = {"lora_path": str(entry.adapter), "lora_scale": entry.lora_scale}
     mark = log_mark()
     gpu_layers = resolve_gpu_layers(entry.gpu_layers)
     sink = io.StringIO()
@@ -250,6 +257,7 @@ def open_llama(
                 # Gemma 3 and other sliding-window models: keep the whole window so that the KV
                 # cache can be cut back to any prefix (prompt reuse after an edit).
                 swa_full=True,
+                **adapter,
                 # verbose=True only so that llama-cpp-python does not redirect fds 1 and 2 while
                 # loading; its log goes to our callback and its prints to `sink`.
                 verbose=True,

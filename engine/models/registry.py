@@ -51,7 +51,8 @@ SOURCE_KINDS = ("package", "package-file", "hf", "path")
 PROMPT_FORMATS = ("raw", "chat")
 KINDS = ("local", "remote")
 ENDPOINTS = ("completions", "chat")
-LOCAL_ONLY = ("source", "sha256", "threads", "threads_batch", "gpu_layers", "batch_size")
+LOCAL_ONLY = ("source", "sha256", "threads", "threads_batch", "gpu_layers", "batch_size", "base", "adapter", "lora_scale")
+ADAPTER_KEYS = ("base", "adapter", "lora_scale")
 REMOTE_ONLY = ("base_url", "served_model", "endpoint", "api_key_env", "connect_timeout", "read_timeout", "cache_prompt")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -120,6 +121,9 @@ class ModelEntry:
     connect_timeout: float = 5.0  # remote: seconds to open a connection
     read_timeout: float = 120.0  # remote: seconds to wait for the next bytes (first token included)
     cache_prompt: bool = True  # remote: ask llama.cpp servers to keep the prompt's KV cache
+    base: str | None = None  # an adapter entry: the model it was trained from (its keys are inherited)
+    adapter: Path | None = None  # a LoRA adapter in GGUF (llama.cpp's lora_path), applied to the weights
+    lora_scale: float = 1.0  # how strongly the adapter is applied (llama.cpp's lora_scale)
     origin: Path | None = field(default=None, compare=False)  # the file that defined the entry
 
     @property
@@ -130,6 +134,8 @@ class ModelEntry:
         """Where the model comes from, for lists: the weights' source or the server."""
         if self.is_remote:
             return f"{self.served_model} at {self.base_url}"
+        if self.adapter is not None:
+            return f"{self.base} + adapter {self.adapter}"
         return str(self.source)
 
 
@@ -202,6 +208,10 @@ def build_registry(files: list[TomlFile]) -> Registry:
                     raise tf.error(("models", name, key), f"unknown key (known keys: {close})")
                 slot[key] = (value, tf)
 
+    for name, keys in list(raw.items()):
+        if "base" in keys or "adapter" in keys:
+            raw[name] = _inherit(name, keys, raw)
+
     entries: dict[str, ModelEntry] = {}
     for name, keys in raw.items():
         kind = _choice(KINDS)(*keys["kind"], ("models", name, "kind")) if "kind" in keys else "local"
@@ -227,7 +237,7 @@ def build_registry(files: list[TomlFile]) -> Registry:
         for key, (value, tf) in keys.items():
             if key != "kind":
                 values[key] = _FIELDS[key](value, tf, ("models", name, key))
-        origin = keys["source"][1].path
+        origin = keys["base"][1].path if "base" in keys else keys["source"][1].path
         values["origin"] = origin
         entries[name] = ModelEntry(name=name, **values)
 
@@ -240,6 +250,41 @@ def build_registry(files: list[TomlFile]) -> Registry:
     if name not in entries:
         raise tf.error(("default",), f"no model called {name!r} (known: {', '.join(sorted(entries))})")
     return Registry(entries, name, tuple(f.path for f in files))
+
+
+def _inherit(name: str, keys: dict[str, tuple[Any, TomlFile]], raw: dict) -> dict[str, tuple[Any, TomlFile]]:
+    """An adapter entry: the base model's keys, overridden by its own (an adapter is trained on one
+    set of weights, so it cannot name a source of its own)."""
+    for needed in ("base", "adapter"):
+        if needed not in keys:
+            other = "adapter" if needed == "base" else "base"
+            value, tf = keys[other]
+            raise tf.error(("models", name, other), f"an adapter entry needs both `base` (the model it was "
+                           f"trained from) and `adapter` (its .gguf file); `{needed}` is missing")
+    base_name, tf = keys["base"]
+    if not isinstance(base_name, str) or base_name not in raw:
+        known = ", ".join(sorted(n for n, k in raw.items() if "base" not in k))
+        raise tf.error(("models", name, "base"), f"no model called {base_name!r} to apply the adapter to (known: {known})")
+    base_keys = raw[base_name]
+    if "base" in base_keys or "adapter" in base_keys:
+        raise tf.error(("models", name, "base"), f"{base_name!r} is itself an adapter entry: name the model it was trained from")
+    if "kind" in base_keys and base_keys["kind"][0] == "remote":
+        raise tf.error(("models", name, "base"), f"{base_name!r} is a remote model: an adapter is applied to local GGUF weights")
+    for key in ("source", "sha256", "kind"):
+        if key in keys:
+            value, ktf = keys[key]
+            raise ktf.error(("models", name, key), f"an adapter entry takes its weights from its base ({base_name!r}): "
+                            f"remove `{key}`")
+    merged = {k: v for k, v in base_keys.items() if k not in ("description", "licence")}
+    merged.update(keys)
+    return merged
+
+
+def _file_path(value: Any, tf: TomlFile, keys: tuple[str, ...]) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise tf.error(keys, f"must be the path of a file (a string), not {_type(value)}")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else tf.path.parent / path
 
 
 def _remote_entry(name: str, keys: dict[str, tuple[Any, TomlFile]], files: list[TomlFile]) -> ModelEntry:
@@ -449,4 +494,7 @@ _FIELDS: dict[str, Validator] = {
     "connect_timeout": _float_range(0.1, 600.0),
     "read_timeout": _float_range(0.1, 3600.0),
     "cache_prompt": _bool,
+    "base": _nonempty,
+    "adapter": _file_path,
+    "lora_scale": _float_range(0.0, 4.0),
 }
