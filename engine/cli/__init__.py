@@ -27,6 +27,8 @@ COMMANDS = {
     "import": "import_cmd",
     "report": "report_cmd",
     "scenes": "scenes_cmd",
+    "corpus": "corpus_cmd",
+    "train": "train_cmd",
 }
 
 

@@ -54,6 +54,7 @@ def run_list(args: argparse.Namespace) -> int:
     rows = []
     for name, entry in registry.models.items():
         info = locate(entry)
+        adapter_present = entry.adapter is None or entry.adapter.is_file()
         rows.append({
             "kind": entry.kind,
             "name": name,
@@ -62,7 +63,9 @@ def run_list(args: argparse.Namespace) -> int:
             "path": str(info.path) if info.path else None,
             "default": name == registry.default,
             "source": entry.where(),
-            "status": info.status,
+            "status": info.status if adapter_present else "adapter missing",
+            "base": entry.base,
+            "adapter": str(entry.adapter) if entry.adapter else None,
             "prompt_format": entry.prompt_format,
             "context_length": entry.context_length,
             "licence": entry.licence,
@@ -75,7 +78,10 @@ def run_list(args: argparse.Namespace) -> int:
     for r in rows:
         mark = "*" if r["default"] else " "
         size = f"{r['size'] / 1e6:7.0f} MB" if r["size"] else "       - "
-        print(f"{mark} {r['name']:<{width}}  {size}  {r['status']:<24} {r['path'] or r['source']}")
+        where = r["path"] or r["source"]
+        if r["adapter"]:
+            where = f"{r['base']} + adapter {r['adapter']}"
+        print(f"{mark} {r['name']:<{width}}  {size}  {r['status']:<24} {where}")
     print(f"\n* default.  Registry: {', '.join(str(f) for f in registry.files)}"
           + ("" if user_registry_path() in registry.files else f" (add your own in {user_registry_path()})"))
     return 0

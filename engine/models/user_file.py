@@ -59,6 +59,23 @@ def add_remote_entry(
         table["api_key_env"] = api_key_env
     if context_length is not None:
         table["context_length"] = context_length
+    return add_entry(name, table, make_default=make_default, path=path)
+
+
+def add_adapter_entry(name: str, *, base: str, adapter: Path, description: str = "", make_default: bool = False,
+                      path: Path | None = None) -> Written:
+    """Add (or replace) ``[models.NAME]`` as base + LoRA adapter (what ``scenewright train`` registers)."""
+    table: dict = {"base": base, "adapter": str(adapter)}
+    if description:
+        table["description"] = description
+    return add_entry(name, table, make_default=make_default, path=path)
+
+
+def add_entry(name: str, table: dict, *, make_default: bool = False, path: Path | None = None) -> Written:
+    """Add (or replace) the table ``[models.NAME]``, keeping the file's comments where it can."""
+    if not _NAME.match(name):
+        raise ValueError(f"{name!r}: model names use letters, digits, '.', '_' and '-'")
+    path = path or user_registry_path()
     if not path.exists():
         data = ({"default": name} if make_default else {}) | {"models": {name: table}}
         text = tomli_w.dumps(data)
