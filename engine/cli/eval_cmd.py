@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     p.set_defaults(func=run_eval)
 
-    cmds = p.add_subparsers(dest="eval_command", metavar="[perplexity]")
+    cmds = p.add_subparsers(dest="eval_command", metavar="[perplexity|compare]")
     ppl = cmds.add_parser(
         "perplexity",
         help="perplexity of a model on Fountain files (or on the log's validation split)",
@@ -57,6 +57,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     ppl.add_argument("--json", dest="ppl_json", action="store_true", help="print one JSON object")
     add_db_argument(ppl)
     ppl.set_defaults(func=run_perplexity)
+
+    cmp = cmds.add_parser(
+        "compare",
+        help="models side by side on held-out text: perplexity, BLEU/ROUGE/edit distance, criteria, acceptance",
+        description="Compare models (a base and its adapter from `scenewright train`, say) on text none of them "
+        "was trained on: the corpus's held-out scenes and the edit log's validation split, or FILES. Perplexity "
+        "and bits per byte; each scene continued from its first half (BLEU, ROUGE-L, edit distance against the "
+        "real second half; the suggestion-quality criteria); acceptance in the edit log. 95% intervals.",
+    )
+    cmp.add_argument("files", nargs="*", metavar="FILE", help=".fountain files to hold out instead")
+    cmp.add_argument("--model", action="append", required=True, metavar="NAME",
+                     help="a model of models.toml (give two or more)")
+    cmp.add_argument("--seeds", type=int, default=2, help="continuations per scene and model (default 2)")
+    cmp.add_argument("--max-tokens", type=int, default=120, help="tokens per continuation (default 120)")
+    cmp.add_argument("--scenes", type=int, metavar="N", help="at most N held-out scenes")
+    cmp.add_argument("--no-generate", action="store_true", help="perplexity and acceptance only (fast)")
+    cmp.add_argument("--window", type=int, default=512, metavar="N", help="perplexity window (default 512)")
+    cmp.add_argument("--threads", type=int, default=1, metavar="N", help="CPU threads for scoring (default 1)")
+    cmp.add_argument("--json", dest="cmp_json", action="store_true", help="print one JSON object")
+    from engine.cli.corpus_cmd import add_corpus_argument
+
+    add_corpus_argument(cmp)
+    add_db_argument(cmp)
+    cmp.set_defaults(func=run_compare)
 
 
 def run_eval(args: argparse.Namespace) -> int:
@@ -144,6 +168,79 @@ def run_perplexity(args: argparse.Namespace) -> int:
         name = s.name if len(s.name) <= width else "…" + s.name[-(width - 1):]
         print(f"  {name:<{width}}  {s.tokens:>7}  {_num(s.perplexity, 10, 2)}  {_num(s.bits_per_byte, 9, 3)}")
     return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from engine.editlog.model_compare import compare, table
+    from engine.models import load_registry
+    from engine.models.errors import ModelError
+    from engine.tomlconf import ConfigError
+
+    if len(args.model) < 2:
+        return fail("give two or more models to compare: --model BASE --model ADAPTER")
+    try:
+        registry = load_registry()
+        for name in args.model:
+            registry.get(name)
+        held_out, records = _held_out(args)
+    except (ConfigError, ModelError, CommandError) as exc:
+        return fail(str(exc))
+    if not held_out:
+        return fail("nothing held out to compare on: add scripts to the corpus (`scenewright corpus add`), "
+                    "whose held-out scenes are never trained on, or name .fountain files")
+
+    def progress(message: str) -> None:
+        print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
+
+    try:
+        result = compare(args.model, held_out, records=records, seeds=args.seeds, max_tokens=args.max_tokens,
+                         window=args.window, threads=args.threads, generate=not args.no_generate,
+                         progress=progress if sys.stderr.isatty() else None)
+    except (ModelError, RuntimeError, ValueError) as exc:
+        return fail(str(exc))
+    if sys.stderr.isatty():
+        print("\r\033[K", end="", file=sys.stderr)
+    if args.cmp_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        sys.stdout.write(table(result))
+    return 0
+
+
+def _held_out(args: argparse.Namespace):
+    """(held-out texts, the edit log's records for acceptance)."""
+    from engine.corpus import CorpusError, segments
+    from engine.editlog import EditLogError, Filters, select_records
+    from engine.editlog.datasets import in_validation
+    from engine.editlog.model_compare import HeldOut
+
+    held: list = []
+    if args.files:
+        for path in args.files:
+            for seg in segments(read_script(path)):
+                if seg.kind == "scene":
+                    held.append(HeldOut(f"{path}#{seg.index + 1}", seg.text))
+    else:
+        from engine.cli.corpus_cmd import open_corpus
+
+        try:
+            with open_corpus(args) as corpus:
+                held += [HeldOut(f"corpus#{u.id}", u.text, genre=u.genre)
+                         for u in corpus.units("scene", "val", trainable_only=False)]
+        except CorpusError as exc:
+            raise CommandError(str(exc)) from None
+    if args.scenes:
+        held = held[: args.scenes]
+    try:
+        with open_log(args) as log:
+            records = select_records(log, Filters())
+    except EditLogError as exc:
+        raise CommandError(str(exc)) from None
+    if not args.files:
+        for r in records:
+            if r.accepted and r.target and in_validation(r.suggestion_id, 0.1):
+                held.append(HeldOut(f"log:{r.suggestion_id[:8]}", r.target, context=r.prompt, is_scene=False))
+    return held, records
 
 
 def _num(value: float, width: int, places: int) -> str:
