@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from engine.fountain import Kind, parse
 
 MAX_SPEECHES = 8
+_CONTENT = (Kind.ACTION, Kind.DIALOGUE, Kind.CHARACTER, Kind.LYRICS, Kind.CENTERED)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def segments(text: str) -> list[Segment]:
         heading = scene[0].text if scene[0].kind is Kind.SCENE_HEADING else ""
         end_line = scene[-1].end_line
         body = "\n".join(lines[scene[0].line : end_line + 1]).strip("\n")
-        if body.strip():
+        if any(e.kind in _CONTENT for e in scene):  # not a run of sections and synopses only
             out.append(Segment("scene", len([s for s in out if s.kind == "scene"]), heading, body + "\n"))
         for exchange in _exchanges(scene, lines):
             out.append(Segment("exchange", exchange_index, heading, exchange))
