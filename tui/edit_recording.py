@@ -384,6 +384,13 @@ class EditRecording:
             model = self.engine.model(entry.name)
         except (ConfigError, ModelError):
             return None
+        if entry.adapter is not None:
+            # base + adapter: the adapter file (a few MB, trained on one base) tells the two apart;
+            # the base's sha256, which the entry inherits, would not
+            try:
+                return model_file_hash(entry.adapter)
+            except OSError:
+                return None
         if entry.sha256:
             return entry.sha256
         path = getattr(model, "path", None)

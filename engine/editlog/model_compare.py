@@ -211,6 +211,8 @@ def table(result: dict[str, Any]) -> str:
     for label, vals in rows:
         lines.append(f"{label:<{width}}  " + "  ".join(f"{v:<{cols[i]}}" for i, v in enumerate(vals)))
     h = result["held_out"]
-    lines.append(f"({h['texts']} held-out texts, {h['scenes']} scenes continued x {result['seeds']} seeds, "
-                 f"{result['max_tokens']} tokens; 95% intervals)")
+    generated = any("continuations" in r for r in result["models"].values())
+    continued = (f"{h['scenes']} scenes continued x {result['seeds']} seeds, {result['max_tokens']} tokens"
+                 if generated else "no continuations")
+    lines.append(f"({h['texts']} held-out texts, {continued}; 95% intervals)")
     return "\n".join(lines) + "\n"
