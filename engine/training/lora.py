@@ -457,7 +457,7 @@ def _dpo(torch, peft, model, tokenizer, data: TrainingData, config: TrainConfig,
             optimizer.zero_grad(set_to_none=True)
             step += 1
             tokens = sum(len(c[0]) + len(r[0]) for c, r in chunk)
-            progress(Progress("dpo", step, steps, epoch + 1, float(loss), tokens / (time.perf_counter() - begin)))
+            progress(Progress("dpo", step, steps, epoch + 1, float(loss.detach()), tokens / (time.perf_counter() - begin)))
     after = held_out_accuracy(val_pairs)
     kept = before is None or after is None or after >= before
     if kept:

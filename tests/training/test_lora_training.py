@@ -129,3 +129,27 @@ def test_training_refuses_what_it_cannot_train(in_trained_dirs, capsys):
     assert main(["train", "smollm2-135m", "--model", "smollm2-135m"]) == 1
     assert "choose another name" in capsys.readouterr().err
     assert main(["train", "y", "--from", "tweets"]) == 1
+
+
+def test_the_edit_log_trains_sft_then_dpo_on_changed_suggestions(in_trained_dirs, tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "editlog"))
+    from logdata import suggest, write_script
+
+    from engine.editlog import EditLog
+
+    script = write_script(tmp_path, "mine.fountain")
+    with EditLog.open(tmp_path / "log.sqlite3") as log:
+        log.mark_script(script, "mine", genre="drama")
+        for i in range(22):  # the writer rewrites every suggestion: 22 preference pairs
+            suggest(log, script, f"The door opens. Number {i}.", state="accepted",
+                    final=f"MARISOL\nWe're closed, number {i}.", when=f"2026-01-{i % 28 + 1:02d}T09:00:00.000Z")
+    out = tmp_path / "run"
+    code = main(["train", "smol-log", "--model", "smollm2-135m", "--from", "editlog", "--db", str(tmp_path / "log.sqlite3"),
+                 "--max-steps", "1", "--batch-size", "4", "--micro-batch", "4", "--block-size", "64", "--output", str(out),
+                 "--no-register", "--json"])
+    assert code == 0
+    report = json.loads((out / "train.json").read_text())
+    assert report["steps"] == 1 and report["val_before"] is not None
+    dpo = report["dpo"]
+    assert dpo["pairs"] >= 16 and dpo["steps"] >= 1 and dpo["accuracy_after"] is not None
+    assert (out / "smol-log.gguf").read_bytes()[:4] == b"GGUF"
