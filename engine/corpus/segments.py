@@ -33,7 +33,7 @@ def segments(text: str) -> list[Segment]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     out: list[Segment] = []
-    exchange_index = 0
+    scene_index = exchange_index = 0
     for n, first in enumerate(starts):
         last = starts[n + 1] if n + 1 < len(starts) else len(elements)
         scene = elements[first:last]
@@ -43,7 +43,8 @@ def segments(text: str) -> list[Segment]:
         end_line = scene[-1].end_line
         body = "\n".join(lines[scene[0].line : end_line + 1]).strip("\n")
         if any(e.kind in _CONTENT for e in scene):  # not a run of sections and synopses only
-            out.append(Segment("scene", len([s for s in out if s.kind == "scene"]), heading, body + "\n"))
+            out.append(Segment("scene", scene_index, heading, body + "\n"))
+            scene_index += 1
         for exchange in _exchanges(scene, lines):
             out.append(Segment("exchange", exchange_index, heading, exchange))
             exchange_index += 1

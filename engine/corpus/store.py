@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -283,7 +283,7 @@ def balanced(units: Iterable[Unit]) -> list[Unit]:
 
 
 def _with_title(meta: Metadata, path: Path) -> Metadata:
-    return Metadata(**(asdict(meta) | {"title": path.stem.replace("-", " ").replace("_", " ").title()}))
+    return replace(meta, title=path.stem.replace("-", " ").replace("_", " ").title())
 
 
 def _migrate(conn: sqlite3.Connection) -> None:

@@ -69,7 +69,6 @@ def _unpack_sdist(version: str, target: Path) -> Path:
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
         with tarfile.open(archives[0]) as tar:
-            prefix = None
             members = []
             for member in tar.getmembers():
                 parts = member.name.split("/", 3)
@@ -77,10 +76,9 @@ def _unpack_sdist(version: str, target: Path) -> Path:
                     continue
                 rest = parts[3]
                 if any(rest == n or (n.endswith("/") and rest.startswith(n)) for n in NEEDED):
-                    prefix = "/".join(parts[:3]) + "/"
                     member.name = rest
                     members.append(member)
-            if prefix is None:
+            if not any(m.name == "convert_lora_to_gguf.py" for m in members):
                 raise TrainingError(f"{archives[0].name} holds no vendor/llama.cpp/convert_lora_to_gguf.py")
             tar.extractall(staging, members=members, filter="data")
         shutil.rmtree(target, ignore_errors=True)

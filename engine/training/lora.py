@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import resource
 import time
@@ -225,9 +224,14 @@ def validation_loss(model, encoded: Encoded, pad_id: int, device: str, micro_bat
 
 
 def _save_atomic(torch, obj, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    """``torch.save`` through the project's atomic writer: a kill leaves the last whole checkpoint."""
+    import io
+
+    from engine.atomicfile import write_atomic
+
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    write_atomic(path, buffer.getvalue())
 
 
 def _peak_memory_mb(torch, device: str) -> float:
@@ -389,7 +393,9 @@ def train(
                          state["tokens"] / seconds if seconds else 0.0, _peak_memory_mb(torch, device),
                          state["val_before"], val_after, state["best_val"], state["stopped_early"], resumed_from,
                          device, state["history"], dpo_report)
-    (out_dir / "train.json").write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+    from engine.atomicfile import write_atomic
+
+    write_atomic(out_dir / "train.json", json.dumps(result.as_dict(), indent=2) + "\n")
     return result
 
 

@@ -26,3 +26,13 @@ def end_of(text: str) -> tuple[int, int]:
 
 def of_type(events, cls) -> list:
     return [e for e in events if isinstance(e, cls)]
+
+
+def write_user(text: str) -> Path:
+    """Write the user's models.toml (in the test's own config folder) and return its path."""
+    from engine.models import user_registry_path
+
+    path = user_registry_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

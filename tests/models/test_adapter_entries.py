@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from engine.models import ModelError, load_registry, user_registry_path
+from engine.models import ModelError, load_registry
 from engine.tomlconf import ConfigError
-
-
-def write_user(text: str) -> Path:
-    path = user_registry_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+from model_helpers import write_user
 
 
 def test_an_adapter_entry_inherits_its_base_and_overrides_keys():

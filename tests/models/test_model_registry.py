@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from engine.models import UnknownModel, load_registry, user_registry_path
+from engine.models import UnknownModel, load_registry
 from engine.paths import bundled
 from engine.tomlconf import ConfigError
-
-
-def write_user(text: str) -> Path:
-    path = user_registry_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+from model_helpers import write_user
 
 
 def test_bundled_registry_has_both_packaged_models_and_a_default():
