@@ -153,3 +153,51 @@ def test_the_edit_log_trains_sft_then_dpo_on_changed_suggestions(in_trained_dirs
     dpo = report["dpo"]
     assert dpo["pairs"] >= 16 and dpo["steps"] >= 1 and dpo["accuracy_after"] is not None
     assert (out / "smol-log.gguf").read_bytes()[:4] == b"GGUF"
+
+
+async def test_the_panel_writes_with_the_adapter_and_the_log_knows_it(in_trained_dirs, tmp_path):
+    """A writer picks the trained model from the palette's list, asks for a suggestion, takes it:
+    the panel ran base + adapter, and the edit log names the adapter model and its file's hash."""
+    from engine.editlog import EditLog, default_path, model_file_hash
+    from engine.generation import GenerationEngine
+    from engine.scriptfile import ScriptFile
+    from tui.app import ScenewrightApp
+    from tui.commands import ModelCommands
+    from tui.suggestions import GenerationSettings
+
+    base, out = in_trained_dirs
+    scene = "INT. LIGHTHOUSE - NIGHT\n\nThe lamp turns. MARA climbs with a kettle.\n\nMARA\nStorm's early.\n\n"
+    path = tmp_path / "lighthouse.fountain"
+    path.write_text(scene, encoding="utf-8")
+    script, text = ScriptFile.open(path)
+    engine = GenerationEngine()
+    app = ScenewrightApp(script, text, engine=engine)
+    try:
+        async with app.run_test(size=(140, 36)) as pilot:
+            await pilot.pause()
+            screen = app.editor_screen
+            choices = {name: title for title, _, name in ModelCommands(screen)._models()}
+            assert "smol-test" in choices and "smollm2-135m" in choices
+            screen.choose_model("smol-test")
+            screen.panel.apply_settings(GenerationSettings(model="smol-test", max_tokens=12, seed=3))
+            screen.editor.move_cursor(screen.editor.document.end)
+            await pilot.press("ctrl+j")
+            for _ in range(6000):
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.01)
+                if screen.panel.suggestion is not None and not screen.panel.generating:
+                    break
+            offered = screen.panel.offer("whole").text
+            assert offered and screen.panel.model_name() == "smol-test"
+            await pilot.press("ctrl+t")
+            assert screen.editor.text == scene + offered
+            await pilot.press("ctrl+s")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    finally:
+        engine.close()
+    assert path.read_text(encoding="utf-8") == scene + offered
+    with EditLog.open(default_path()) as log:
+        rows = log.db.execute("SELECT model, model_hash FROM requests").fetchall()
+    assert rows and all(model == "smol-test" for model, _ in rows)
+    assert {h for _, h in rows} == {model_file_hash(out / "smol-test.gguf")}
