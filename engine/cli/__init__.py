@@ -29,6 +29,7 @@ COMMANDS = {
     "scenes": "scenes_cmd",
     "corpus": "corpus_cmd",
     "train": "train_cmd",
+    "serve": "serve_cmd",
 }
 
 

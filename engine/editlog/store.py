@@ -128,7 +128,10 @@ def scene_at(script_text: str, cursor: tuple[int, int]) -> tuple[int | None, str
 
 
 def script_key(path: str | Path) -> str:
-    """How a script is named in the log: its absolute path (symlinks resolved)."""
+    """How a script is named in the log: its absolute path (symlinks resolved); a script the HTTP
+    service was sent (``serve://KEY/DOCUMENT``, no file) keeps its name."""
+    if isinstance(path, str) and path.startswith("serve://"):
+        return path
     return str(Path(path).expanduser().resolve())
 
 
@@ -568,8 +571,8 @@ class EditLog:
         """One suggestion row (with its request's model and prompt) as a dict; UnknownId when absent."""
         with self._reading("reading a suggestion") as db:
             cur = db.execute(
-                "SELECT x.*, r.model, r.prompt_id, r.prompt_version, r.prompt FROM suggestions x "
-                "JOIN requests r ON x.request_id = r.id WHERE x.id = ?",
+                "SELECT x.*, r.model, r.prompt_id, r.prompt_version, r.prompt, s.path AS script FROM suggestions x "
+                "JOIN requests r ON x.request_id = r.id JOIN scripts s ON r.script_id = s.id WHERE x.id = ?",
                 [suggestion_id],
             )
             row = cur.fetchone()

@@ -1,0 +1,274 @@
+"""One suggestion request of the HTTP service, without HTTP: where it goes in the script, how it is
+steered (the prompt library, the request's anchors), the request the engine runs, and the record
+it leaves in the edit log. ``engine.serve.app`` wraps it in routes.
+
+The text is the script itself (the service keeps no file): a request names where to write with a
+1-based ``line`` (after that line), a ``scene`` (its number or heading: after its last line), or
+nothing (the end). A rewrite or alternatives request names the passage it works on, ``selection``,
+which must occur in the text; the model reads the script before it, and ``render_script`` puts the
+rewrite in its place.
+
+Edit-log records name the script ``serve://KEY/DOCUMENT`` (the key's name, the request's
+``document``), so the same key's ``POST /feedback`` lands on its own suggestions only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.generation import ContextEvent, ContinueRequest, DoneEvent, StatsEvent
+from engine.steering import Anchor, AnchorStore, PromptError, load_library
+from engine.steering.anchors import KINDS as ANCHOR_KINDS
+from engine.steering.steer import Steered, anchor_cast, steer
+
+KINDS = ("continue", "dialogue", "rewrite", "alternatives", "beat")
+SELECTION_KINDS = ("rewrite", "alternatives")
+SCHEME = "serve://"
+
+
+class BadRequest(ValueError):
+    """What is wrong with a request, for the writer's tool (the server's 422)."""
+
+
+@dataclass(frozen=True)
+class Ask:
+    kind: str
+    text: str
+    document: str = "untitled"
+    line: int | None = None
+    scene: str | None = None
+    selection: str | None = None
+    instruction: str | None = None
+    beat: str | None = None
+    prompt: str | None = None
+    anchors: tuple[tuple[str, str], ...] = ()  # (kind, text)
+    model: str | None = None
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    n: int = 1
+
+
+@dataclass
+class Prepared:
+    ask: Ask
+    cursor: tuple[int, int]
+    replace: tuple[int, int] | None  # character offsets of the passage a rewrite replaces
+    steered: Steered
+    request: ContinueRequest
+    problems: list[str] = field(default_factory=list)
+
+
+def place(ask: Ask) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """(cursor, replaced span) of ``ask`` in its text; BadRequest saying what does not fit."""
+    text = ask.text
+    lines = text.split("\n")
+    if ask.kind in SELECTION_KINDS:
+        if not ask.selection or not ask.selection.strip():
+            raise BadRequest(f"a {ask.kind} request needs `selection`: the passage of `text` to work on")
+        start = text.find(ask.selection)
+        if start < 0:
+            raise BadRequest("`selection` does not occur in `text` (it must be copied from it exactly)")
+        before = text[:start].split("\n")
+        return (len(before) - 1, len(before[-1])), (start, start + len(ask.selection))
+    if ask.kind == "beat" and not (ask.beat or "").strip():
+        raise BadRequest("a beat request needs `beat`: what happens in the scene to write")
+    if ask.line is not None and ask.scene is not None:
+        raise BadRequest("give `line` or `scene`, not both")
+    if ask.line is not None:
+        if not 1 <= ask.line <= len(lines):
+            raise BadRequest(f"`line` {ask.line}: the text has {len(lines)} lines")
+        row = ask.line - 1
+        return (row, len(lines[row])), None
+    if ask.scene is not None:
+        from engine.steering.structure import ScriptMap
+
+        found = ScriptMap.build(text).find_scenes(str(ask.scene))
+        if not found:
+            raise BadRequest(f"`scene` {ask.scene!r}: no scene of that number or heading")
+        if len(found) > 1:
+            raise BadRequest(f"`scene` {ask.scene!r}: {len(found)} scenes have that heading; give its number")
+        row = found[0].end
+        while row > found[0].start and not lines[row].strip():
+            row -= 1
+        return (row, len(lines[row])), None
+    return (len(lines) - 1, len(lines[-1])), None
+
+
+def anchor_store(anchors: tuple[tuple[str, str], ...]) -> AnchorStore | None:
+    if not anchors:
+        return None
+    made = []
+    for i, (kind, text) in enumerate(anchors):
+        if kind not in ANCHOR_KINDS:
+            raise BadRequest(f"anchors[{i}].kind {kind!r}: one of {', '.join(ANCHOR_KINDS)}")
+        if not text.strip():
+            raise BadRequest(f"anchors[{i}].text is empty")
+        made.append(Anchor(id=f"request-{i}", kind=kind, text=text))
+    from pathlib import Path
+
+    return AnchorStore(Path("/dev/null/request.anchors.toml"), made)  # in memory; never saved
+
+
+def prepare(ask: Ask, library=None) -> Prepared:
+    if ask.kind not in KINDS:
+        raise BadRequest(f"kind {ask.kind!r}: one of {', '.join(KINDS)}")
+    cursor, replace = place(ask)
+    store = anchor_store(ask.anchors)
+    library = library or load_library()
+    prompt = ask.prompt
+    if prompt is None and ask.kind != "continue":
+        of_kind = library.of_kind(ask.kind)
+        if ask.kind in library.versions and library.current(ask.kind).kind == ask.kind:
+            prompt = library.current(ask.kind)
+        elif of_kind:
+            prompt = of_kind[0]
+        else:
+            raise BadRequest(f"the prompt library has no prompt of kind {ask.kind!r}")
+    try:
+        steered = steer(ask.text, cursor, prompt=prompt, library=library, store=store,
+                        selection_text=ask.selection if ask.kind in SELECTION_KINDS else None,
+                        instruction=ask.instruction, beat=ask.beat)
+    except PromptError as exc:
+        raise BadRequest(str(exc)) from None
+    if store is not None:
+        steered.overrides["cast"] = anchor_cast(store)
+    given = {"model": ask.model, "max_tokens": ask.max_tokens, "temperature": ask.temperature, "top_p": ask.top_p,
+             "seed": ask.seed}
+    n = ask.n if ask.n != 1 or "n" not in steered.overrides else steered.overrides["n"]
+    request = ContinueRequest(**{**steered.overrides, **{k: v for k, v in given.items() if v is not None}, "n": n})
+    return Prepared(ask, cursor, replace, steered, request, list(steered.problems))
+
+
+@dataclass
+class Outcome:
+    """What one request produced, gathered from the engine's events."""
+
+    texts: list[str] = field(default_factory=list)  # one per alternative
+    reasons: list[str] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=list)
+    stats: list[StatsEvent] = field(default_factory=list)
+    context: ContextEvent | None = None
+    prompt_ref: tuple[str, int] | None = None
+    error: str | None = None
+    error_kind: str | None = None
+
+    def see(self, event: Any) -> None:
+        if isinstance(event, ContextEvent):
+            self.context = event
+        elif isinstance(event, StatsEvent):
+            self.stats.append(event)
+        elif isinstance(event, DoneEvent):
+            self.texts.append(event.text)
+            self.reasons.append(event.reason)
+            self.seeds.append(event.seed)
+            self.prompt_ref = event.prompt_ref or self.prompt_ref
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.stats[0].prompt_tokens if self.stats else (self.context.prompt_tokens if self.context else 0)
+
+    @property
+    def generated_tokens(self) -> int:
+        return sum(s.generated_tokens for s in self.stats)
+
+    @property
+    def ttft_ms(self) -> float | None:
+        return self.stats[0].ttft_ms if self.stats else None
+
+    @property
+    def model(self) -> str | None:
+        return self.stats[0].model if self.stats else (self.context.model if self.context else None)
+
+
+def script_name(key: str, document: str) -> str:
+    return f"{SCHEME}{key}/{document}"
+
+
+def record(log, key: str, prepared: Prepared, outcome: Outcome, engine) -> tuple[str, list[str]]:
+    """(request id, suggestion ids) written to the edit log for a request that came back."""
+    from engine.editlog import model_file_hash
+
+    ask = prepared.ask
+    model = outcome.model or ask.model or "unknown"
+    model_hash = model_path = None
+    try:
+        entry = engine.registry.get(model)
+        if entry.adapter is not None:
+            model_hash = model_file_hash(entry.adapter)
+        elif entry.sha256:
+            model_hash = entry.sha256
+        else:
+            model_path = getattr(engine.model(entry.name), "path", None)
+    except Exception:  # noqa: BLE001 - a hash is a nicety; the record is what matters
+        pass
+    context = outcome.context
+    rendered = getattr(context, "rendered", None)
+    genre = getattr(rendered, "genre", None)
+    prompt_id, prompt_version = outcome.prompt_ref or (None, None)
+    request_id = log.record_request(
+        script=script_name(key, ask.document), script_text=ask.text, cursor=prepared.cursor, locate_scene=True,
+        model=model, model_hash=model_hash, model_path=model_path, prompt=context.prompt if context else "",
+        prompt_id=prompt_id, prompt_version=prompt_version, sampling=prepared.request.sampling(engine.registry.get(model)),
+        seed=outcome.seeds[0] if outcome.seeds else None, prompt_tokens=outcome.prompt_tokens,
+        genre=" ".join(genre.split()) if isinstance(genre, str) and genre.strip() else None,
+    )
+    ids = []
+    for i, text in enumerate(outcome.texts):
+        stats = outcome.stats[i] if i < len(outcome.stats) else None
+        ids.append(log.record_suggestion(request_id, text, i, seed=outcome.seeds[i], finish_reason=outcome.reasons[i],
+                                         stats=stats))
+    return request_id, ids
+
+
+def rendered_script(prepared: Prepared, text: str) -> str:
+    """The script with ``text`` written in: at the cursor, or over the rewritten passage."""
+    script = prepared.ask.text
+    if prepared.replace is not None:
+        start, end = prepared.replace
+        return script[:start] + text + script[end:]
+    row, col = prepared.cursor
+    lines = script.split("\n")
+    offset = sum(len(line) + 1 for line in lines[:row]) + col
+    joiner = "" if not script[:offset] or script[:offset].endswith("\n") or text.startswith("\n") else "\n"
+    return script[:offset] + joiner + text + script[offset:]
+
+
+FEEDBACK_DECISIONS = ("accepted", "accepted_part", "edited", "rejected")
+
+
+def feedback(log, key: str, suggestion_id: str, decision: str, *, accepted_text: str | None = None,
+             final_text: str | None = None, ratings: dict[str, int] | None = None,
+             tags: list[str] | None = None) -> dict:
+    """The writer's decision on a suggestion this key was given, as the editor records one."""
+    if decision not in FEEDBACK_DECISIONS:
+        raise BadRequest(f"decision {decision!r}: one of {', '.join(FEEDBACK_DECISIONS)}")
+    try:
+        row = log.suggestion(suggestion_id)
+    except Exception:  # noqa: BLE001 - UnknownId
+        row = None
+    if row is None or not str(row.get("script", "")).startswith(script_name(key, "")):
+        raise LookupError(f"no suggestion {suggestion_id} was made for key {key}")
+    if decision == "rejected":
+        log.mark(suggestion_id, "rejected")
+    else:
+        if decision == "accepted_part" and not accepted_text:
+            raise BadRequest("accepted_part needs `accepted_text`: the part the writer kept")
+        if decision == "edited" and final_text is None:
+            raise BadRequest("edited needs `final_text`: the text as the writer left it")
+        log.mark(suggestion_id, "accepted_part" if decision == "accepted_part" else "accepted",
+                 accepted_text=accepted_text if decision == "accepted_part" else None)
+        if final_text is not None:
+            log.record_final(suggestion_id, final_text)
+    if ratings or tags is not None:
+        ratings = ratings or {}
+        unknown = set(ratings) - {"plot", "dialogue", "tone"}
+        if unknown:
+            raise BadRequest(f"ratings: plot, dialogue and tone only (not {', '.join(sorted(unknown))})")
+        try:
+            log.rate(suggestion_id, **ratings, tags=tags)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+    return log.suggestion(suggestion_id)
