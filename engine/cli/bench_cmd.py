@@ -1,4 +1,4 @@
-"""``scenewright bench parse|model|quality``: speed (and suggestion quality) measured against a named peer in the same run."""
+"""``scenewright bench parse|model|quality|training|serve``: speed (and suggestion quality) measured against a named peer in the same run."""
 
 from __future__ import annotations
 
@@ -31,6 +31,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     quality.add_arguments(quality_p)
     quality_p.set_defaults(func=quality.run)
+    training_p = kinds.add_parser(
+        "training", help="our LoRA loop vs transformers.Trainer on the same model, LoRA and examples: training "
+        "tokens/s, peak memory, held-out perplexity before and after (needs the train extra)")
+    from engine.bench import training_bench
+
+    training_bench.add_arguments(training_p)
+    training_p.set_defaults(func=training_bench.run)
+    serve_p = kinds.add_parser(
+        "serve", help="scenewright serve under wrk (healthz and short continuations at 1, 8, 32 connections), "
+        "its overhead over the direct path, edit-log exactness and rate limits under load (needs wrk)")
+    from engine.bench import serve_bench
+
+    serve_bench.add_arguments(serve_p)
+    serve_p.set_defaults(func=serve_bench.run)
 
 
 def run_parse(args: argparse.Namespace) -> int:

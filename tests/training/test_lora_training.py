@@ -29,11 +29,10 @@ SOURCES = [ROOT / "examples" / "night-shift.fountain", *sorted((ROOT / "benchmar
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A corpus, and an adapter trained on it by the command line, registered in models.toml."""
+    from engine.bench.served import user_dirs
+
     base = tmp_path_factory.mktemp("train")
-    env = {"SCENEWRIGHT_DATA_DIR": base / "data", "SCENEWRIGHT_CONFIG_DIR": base / "config"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update({k: str(v) for k, v in env.items()})
-    try:
+    with user_dirs(base):
         with Corpus.open() as corpus:
             for path in SOURCES:
                 corpus.add(path, Metadata(genre="drama", licence="own"))
@@ -42,12 +41,6 @@ def trained(tmp_path_factory):
                      "--batch-size", "4", "--lr", "2e-3", "--eval-every", "3", "--output", str(out), "--json"])
         assert code == 0
         yield base, out
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture
