@@ -163,7 +163,7 @@ def _wrk(url: str, connections: int, seconds: int, script: Path | None = None) -
 def _overhead(args, served, key: str, model: str) -> dict:
     import httpx
 
-    from engine.generation import ContinueRequest, DoneEvent, GenerationEngine, StatsEvent
+    from engine.generation import ContinueRequest, GenerationEngine, StatsEvent
     from engine.steering.steer import steer
 
     lines = SCRIPT.split("\n")
@@ -180,8 +180,6 @@ def _overhead(args, served, key: str, model: str) -> dict:
         for event in engine.continue_at(SCRIPT, cursor, request, render=steered.render):
             if isinstance(event, StatsEvent):
                 tokens += event.generated_tokens
-            elif isinstance(event, DoneEvent):
-                pass
         return tokens, time.perf_counter() - started
 
     def http(client) -> tuple[int, float]:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 
@@ -215,14 +215,14 @@ class Service:
         if prepared.request.token_limit(entry) > self.config.max_tokens:
             raise HTTPException(422, f"max_tokens {prepared.request.token_limit(entry)}: at most "
                                 f"{self.config.max_tokens} on this server")
-        prepared.entry = entry  # type: ignore[attr-defined]
+        prepared.entry = entry
         return prepared
 
     async def generate(self, key: ApiKey, prepared: Prepared, request: Request, note: dict,
                        on_event=None) -> Outcome:
         """Run one request: rate limits, the model's queue, the engine in a thread of its own,
         cancelled when the client goes away; the outcome recorded in the edit log."""
-        entry = prepared.entry  # type: ignore[attr-defined]
+        entry = prepared.entry
         note["model"] = entry.name
         reserve = prepared.request.token_limit(entry) * max(1, prepared.request.n)
         try:
@@ -232,17 +232,11 @@ class Service:
             raise HTTPException(429, str(exc), headers={"Retry-After": exc.retry_after}) from None
         outcome = Outcome()
         try:
-            queue = self.queues.of(entry.name)
-            try:
-                turn = queue.turn()
-                await turn.__aenter__()
-            except QueueFull as exc:
-                self.metrics.queue_full.labels(entry.name).inc()
-                raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
-            try:
+            async with self.queues.of(entry.name).turn():  # QueueFull at once when too many wait
                 await self._run(prepared, request, outcome, note, on_event)
-            finally:
-                await turn.__aexit__(None, None, None)
+        except QueueFull as exc:
+            self.metrics.queue_full.labels(entry.name).inc()
+            raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from None
         finally:
             self.limiter.settle(key.name, reserve, outcome.generated_tokens)
         note.update(prompt_tokens=outcome.prompt_tokens, generated_tokens=outcome.generated_tokens,
@@ -258,7 +252,7 @@ class Service:
             self.metrics.cancelled.labels(entry.name).inc()
             raise HTTPException(499 if not self.closing else 503, "the generation was cancelled")
         ids = await asyncio.to_thread(record, self.log, key.name, prepared, outcome, self.engine)
-        outcome.ids = ids  # type: ignore[attr-defined]
+        outcome.ids = ids
         return outcome
 
     async def _run(self, prepared: Prepared, request: Request, outcome: Outcome, note: dict, on_event) -> None:
@@ -299,7 +293,7 @@ class Service:
                     await on_event(event)
         except BaseException:
             generation.cancel()  # the client went away (the stream's task is cancelled) or shutdown
-            self.metrics.cancelled.labels(prepared.entry.name).inc()  # type: ignore[attr-defined]
+            self.metrics.cancelled.labels(prepared.entry.name).inc()
             raise
         finally:
             self.active.discard(generation)
@@ -313,8 +307,7 @@ class Service:
 
 
 def answer(prepared: Prepared, outcome: Outcome) -> dict:
-    _, ids = outcome.ids  # type: ignore[attr-defined]
-    request_id = outcome.ids[0]  # type: ignore[attr-defined]
+    request_id, ids = outcome.ids
     speeds = [s.tokens_per_s for s in outcome.stats]
     return {
         "request_id": request_id,
@@ -567,4 +560,4 @@ async def _refuse(send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["ServeConfig", "Service", "create_app", "is_loopback", "JSONResponse"]
+__all__ = ["ServeConfig", "Service", "create_app", "is_loopback"]

@@ -15,6 +15,7 @@ Edit-log records name the script ``serve://KEY/DOCUMENT`` (the key's name, the r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.generation import ContextEvent, ContinueRequest, DoneEvent, StatsEvent
@@ -59,6 +60,7 @@ class Prepared:
     steered: Steered
     request: ContinueRequest
     problems: list[str] = field(default_factory=list)
+    entry: Any = None  # the ModelEntry the request resolved to (set by the service)
 
 
 def place(ask: Ask) -> tuple[tuple[int, int], tuple[int, int] | None]:
@@ -107,8 +109,6 @@ def anchor_store(anchors: tuple[tuple[str, str], ...]) -> AnchorStore | None:
         if not text.strip():
             raise BadRequest(f"anchors[{i}].text is empty")
         made.append(Anchor(id=f"request-{i}", kind=kind, text=text))
-    from pathlib import Path
-
     return AnchorStore(Path("/dev/null/request.anchors.toml"), made)  # in memory; never saved
 
 
@@ -154,6 +154,7 @@ class Outcome:
     prompt_ref: tuple[str, int] | None = None
     error: str | None = None
     error_kind: str | None = None
+    ids: tuple[str, list[str]] | None = None  # (request id, suggestion ids) once recorded
 
     def see(self, event: Any) -> None:
         if isinstance(event, ContextEvent):
@@ -192,26 +193,25 @@ def record(log, key: str, prepared: Prepared, outcome: Outcome, engine) -> tuple
     from engine.editlog import model_file_hash
 
     ask = prepared.ask
-    model = outcome.model or ask.model or "unknown"
+    entry = prepared.entry or engine.registry.get(ask.model)
     model_hash = model_path = None
-    try:
-        entry = engine.registry.get(model)
-        if entry.adapter is not None:
+    if entry.adapter is not None:  # base + adapter: the adapter file tells the two apart
+        try:
             model_hash = model_file_hash(entry.adapter)
-        elif entry.sha256:
-            model_hash = entry.sha256
-        else:
-            model_path = getattr(engine.model(entry.name), "path", None)
-    except Exception:  # noqa: BLE001 - a hash is a nicety; the record is what matters
-        pass
+        except OSError:  # gone meanwhile: the record is still worth keeping
+            pass
+    elif entry.sha256:
+        model_hash = entry.sha256
+    else:
+        model_path = getattr(engine.model(entry.name), "path", None)  # hashed once per file by the log
     context = outcome.context
     rendered = getattr(context, "rendered", None)
     genre = getattr(rendered, "genre", None)
     prompt_id, prompt_version = outcome.prompt_ref or (None, None)
     request_id = log.record_request(
         script=script_name(key, ask.document), script_text=ask.text, cursor=prepared.cursor, locate_scene=True,
-        model=model, model_hash=model_hash, model_path=model_path, prompt=context.prompt if context else "",
-        prompt_id=prompt_id, prompt_version=prompt_version, sampling=prepared.request.sampling(engine.registry.get(model)),
+        model=outcome.model or entry.name, model_hash=model_hash, model_path=model_path, prompt=context.prompt if context else "",
+        prompt_id=prompt_id, prompt_version=prompt_version, sampling=prepared.request.sampling(entry),
         seed=outcome.seeds[0] if outcome.seeds else None, prompt_tokens=outcome.prompt_tokens,
         genre=" ".join(genre.split()) if isinstance(genre, str) and genre.strip() else None,
     )
@@ -245,9 +245,11 @@ def feedback(log, key: str, suggestion_id: str, decision: str, *, accepted_text:
     """The writer's decision on a suggestion this key was given, as the editor records one."""
     if decision not in FEEDBACK_DECISIONS:
         raise BadRequest(f"decision {decision!r}: one of {', '.join(FEEDBACK_DECISIONS)}")
+    from engine.editlog import UnknownId
+
     try:
         row = log.suggestion(suggestion_id)
-    except Exception:  # noqa: BLE001 - UnknownId
+    except UnknownId:
         row = None
     if row is None or not str(row.get("script", "")).startswith(script_name(key, "")):
         raise LookupError(f"no suggestion {suggestion_id} was made for key {key}")
