@@ -32,15 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.generation import (
-        CANCELLED,
-        ContinueRequest,
-        DoneEvent,
-        ErrorEvent,
-        GenerationEngine,
-        StatsEvent,
-        TokenEvent,
-    )
+    from pathlib import Path
+
+    from engine.generation import CANCELLED, GenerationEngine
+    from engine.session import GenerationSettings, RequestInputs, ScriptSteering, Shown, SuggestionSession, Told
+    from engine.session.feed import Failed, Streamed
+    from engine.steering import PromptError
 
     try:
         text = read_script(args.file)
@@ -61,61 +58,72 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"{args.file} has {len(lines)} lines; --line {args.line} is past its end")
         row = args.line - 1
         cursor = (row, len(lines[row]))
-    from engine.steering import PromptError
-    from engine.steering.steer import steer
+
+    shown: dict[str, object] = {}
+    out = sys.stdout
+
+    def told(update) -> None:
+        if isinstance(update, Told):
+            for problem in update.problems:
+                print(f"scenewright: warning: {problem}", file=sys.stderr)
+        elif isinstance(update, Shown):
+            shown.setdefault("record", update.record)  # the first alternative (the one streamed)
+
+    engine = GenerationEngine()
+    session = SuggestionSession(engine, ScriptSteering(Path(args.file)), on_update=told)
+    session.apply_settings(GenerationSettings(model=args.model, max_tokens=args.max_tokens,
+                                              temperature=args.temperature, top_p=args.top_p, seed=args.seed))
+    streamed = {"text": ""}
+    failure: list[str] = []
+
+    def stream(job, step) -> None:
+        if isinstance(step, Streamed) and step.slot == 0 and not args.json:
+            out.write(step.text[len(streamed["text"]):])  # the text so far: write what is new
+            out.flush()
+            streamed["text"] = step.text
+        elif isinstance(step, Failed):
+            failure.append(step.message)
 
     try:
-        steered = steer(text, cursor, script_path=args.file, prompt=args.prompt)
+        session.request(text, cursor, inputs=RequestInputs(prompt=args.prompt) if args.prompt else None)
     except PromptError as exc:
+        engine.close()
         return fail(str(exc))
-    for problem in steered.problems:
-        print(f"scenewright: warning: {problem}", file=sys.stderr)
-    given = {"model": args.model, "max_tokens": args.max_tokens, "temperature": args.temperature,
-             "top_p": args.top_p, "seed": args.seed}
-    request = ContinueRequest(**{**steered.overrides, **{k: v for k, v in given.items() if v is not None}})
-    engine = GenerationEngine()
-    generation = engine.continue_at(text, cursor, request, render=steered.render)
-    done = stats = None
-    shown = ""
-    out = sys.stdout
     try:
-        for event in generation:
-            if isinstance(event, TokenEvent) and not args.json:
-                out.write(event.text)
-                out.flush()
-                shown += event.text
-            elif isinstance(event, StatsEvent):
-                stats = event
-            elif isinstance(event, DoneEvent):
-                done = event
-            elif isinstance(event, ErrorEvent):
-                return fail(event.message)
+        while session.queued:
+            session.run_job(session.queued.pop(0), on_step=stream)
     except KeyboardInterrupt:
-        generation.cancel()
+        session.cancel()
         raise
     finally:
         engine.close()
-    if done is None or stats is None:
+    if failure:
+        return fail(failure[0])
+    record = shown.get("record")
+    if record is None or record.stats is None:  # type: ignore[attr-defined]
         return fail("the model produced no result")
+    stats, done_text, reason = record.stats, record.text, record.reason  # type: ignore[attr-defined]
+    prompt_ref = record.prompt_ref  # type: ignore[attr-defined]
     if args.json:
-        record = {
-            "text": done.text,
+        answer = {
+            "text": done_text,
             "prompt_tokens": stats.prompt_tokens,
             "generated_tokens": stats.generated_tokens,
             "ttft_ms": round(stats.ttft_ms, 1),
             "tokens_per_s": round(stats.tokens_per_s, 1),
             "model": stats.model,
-            "reason": done.reason,
-            "seed": done.seed,
+            "reason": reason,
+            "seed": record.seed,  # type: ignore[attr-defined]
             "cached_tokens": stats.cached_tokens,
             "prompt_tokens_per_s": round(stats.prompt_tokens_per_s, 1),
-            "prompt": f"{done.prompt_ref[0]}@{done.prompt_ref[1]}" if done.prompt_ref else None,
+            "prompt": f"{prompt_ref[0]}@{prompt_ref[1]}" if prompt_ref else None,
         }
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(json.dumps(answer, ensure_ascii=False) + "\n")
         return 0
-    if not shown.endswith("\n"):
+    written = streamed["text"]
+    if not written.endswith("\n"):
         out.write("\n")
-    if done.text != shown and done.reason != CANCELLED:
-        print(f"scenewright: note: the text above ends with a cut {done.reason} "
-              f"(final text: {len(done.text)} characters)", file=sys.stderr)
+    if done_text != written and reason != CANCELLED:
+        print(f"scenewright: note: the text above ends with a cut {reason} "
+              f"(final text: {len(done_text)} characters)", file=sys.stderr)
     return 0

@@ -55,6 +55,10 @@ from .guards import RepetitionGuard, StopFilter
 from .request import ContinueRequest
 from .shape import SCENE_END_STOPS, continuation_grammar
 
+# load(entry, progress(stage, fraction), cancelled) -> ModelBackend: how a model is loaded (the
+# seam a test puts a scripted backend behind; engine.models.load_model by default)
+Loader = Callable[[ModelEntry, Callable[[str, "float | None"], None], Callable[[], bool]], ModelBackend]
+
 # render(count_tokens, budget_tokens) -> engine.steering RenderedPrompt (typed loosely: generation
 # does not import steering; steering builds on generation's callers, not the other way round)
 Render = Callable[[Callable[[str], int], int], Any]
@@ -78,10 +82,13 @@ class CrashRecord:
 
 
 class GenerationEngine:
-    """Owns the registry and the loaded model(s); hands out ``Generation`` objects."""
+    """Owns the registry and the loaded model(s); hands out ``Generation`` objects.
+    ``loader``: how an entry's model is loaded (``engine.models.load_model``: a model process,
+    or a server client); a test gives one that returns a scripted backend."""
 
-    def __init__(self, registry: Registry | None = None, *, max_loaded: int = 1):
+    def __init__(self, registry: Registry | None = None, *, max_loaded: int = 1, loader: Loader | None = None):
         self._registry = registry
+        self._loader: Loader = loader or load_model
         self._max_loaded = max(1, max_loaded)
         self._models: dict[str, ModelBackend] = {}
         self._models_lock = threading.Lock()
@@ -241,7 +248,7 @@ class GenerationEngine:
 
             def work() -> None:
                 try:
-                    outcome["model"] = load_model(entry, progress, cancel.is_set)
+                    outcome["model"] = self._loader(entry, progress, cancel.is_set)
                 except BaseException as exc:  # handed to the requesting thread
                     outcome["error"] = exc
                 finally:

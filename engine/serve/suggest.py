@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.generation import ContextEvent, ContinueRequest, DoneEvent, StatsEvent
+from engine.session.recording import model_identity
+from engine.session.settings import GenerationSettings
+from engine.session.steering import steered_request
 from engine.steering import Anchor, AnchorStore, PromptError, load_library
 from engine.steering.anchors import KINDS as ANCHOR_KINDS
 from engine.steering.steer import Steered, anchor_cast, steer
@@ -135,10 +138,9 @@ def prepare(ask: Ask, library=None) -> Prepared:
         raise BadRequest(str(exc)) from None
     if store is not None:
         steered.overrides["cast"] = anchor_cast(store)
-    given = {"model": ask.model, "max_tokens": ask.max_tokens, "temperature": ask.temperature, "top_p": ask.top_p,
-             "seed": ask.seed}
-    n = ask.n if ask.n != 1 or "n" not in steered.overrides else steered.overrides["n"]
-    request = ContinueRequest(**{**steered.overrides, **{k: v for k, v in given.items() if v is not None}, "n": n})
+    settings = GenerationSettings(model=ask.model, max_tokens=ask.max_tokens, temperature=ask.temperature,
+                                  top_p=ask.top_p, seed=ask.seed, alternatives=ask.n)
+    request = steered_request(steered, settings)  # as the editor and `scenewright continue` make one
     return Prepared(ask, cursor, replace, steered, request, list(steered.problems))
 
 
@@ -190,20 +192,8 @@ def script_name(key: str, document: str) -> str:
 
 def record(log, key: str, prepared: Prepared, outcome: Outcome, engine) -> tuple[str, list[str]]:
     """(request id, suggestion ids) written to the edit log for a request that came back."""
-    from engine.editlog import model_file_hash
-
     ask = prepared.ask
-    entry = prepared.entry or engine.registry.get(ask.model)
-    model_hash = model_path = None
-    if entry.adapter is not None:  # base + adapter: the adapter file tells the two apart
-        try:
-            model_hash = model_file_hash(entry.adapter)
-        except OSError:  # gone meanwhile: the record is still worth keeping
-            pass
-    elif entry.sha256:
-        model_hash = entry.sha256
-    else:
-        model_path = getattr(engine.model(entry.name), "path", None)  # hashed once per file by the log
+    entry, model_hash, model_path = model_identity(engine, prepared.entry or ask.model)
     context = outcome.context
     rendered = getattr(context, "rendered", None)
     genre = getattr(rendered, "genre", None)

@@ -48,6 +48,7 @@ from engine.editlog import (
 )
 from engine.generation import GenerationEngine
 from engine.models import ModelError
+from engine.models.registry import ModelEntry
 from engine.tomlconf import ConfigError
 
 from .suggestion import Rating, SuggestionRecord
@@ -437,12 +438,13 @@ class EditRecording:
                 pass
 
 
-def model_identity(engine: GenerationEngine, name: str | None) -> tuple[Any, str | None, str | None]:
+def model_identity(engine: GenerationEngine, name: "str | ModelEntry | None") -> tuple[Any, str | None, str | None]:
     """``(entry, sha256, path)`` of model ``name``: a base + adapter is told apart by its adapter
     file (a few MB, trained on one base; the base's sha256, which the entry inherits, would not
     do); else models.toml's sha256; else the loaded model's file (``path``, for the recorder to
-    hash once), or neither for a model on a server. Raises ConfigError/ModelError as the registry does."""
-    entry = engine.registry.get(name)
+    hash once), or neither for a model on a server. ``name`` may be the entry itself (no lookup).
+    Raises ConfigError/ModelError as the registry does."""
+    entry = name if isinstance(name, ModelEntry) else engine.registry.get(name)
     if entry.adapter is not None:
         try:
             return entry, model_file_hash(entry.adapter), None

@@ -34,7 +34,17 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol
 
-from engine.generation import CANCELLED, Generation, GenerationEngine
+from engine.generation import (
+    CANCELLED,
+    DoneEvent,
+    ErrorEvent,
+    Event,
+    Generation,
+    GenerationEngine,
+    PromptEvent,
+    StatsEvent,
+    TokenEvent,
+)
 from engine.models import ModelError
 from engine.models.registry import ModelEntry
 from engine.steering import Prompt, PromptError
@@ -71,6 +81,18 @@ class Job:
 
     def feed(self) -> Feed:
         return Feed(self.first_slot)
+
+    def read_enough(self, event: Event) -> bool:
+        """Priming: the prompt is in the model's cache once it starts writing; stop there."""
+        return self.primes is not None and (
+            isinstance(event, (TokenEvent, StatsEvent, DoneEvent))
+            or (isinstance(event, PromptEvent) and event.done >= event.total)
+        )
+
+    def reports(self, event: Event) -> bool:
+        """Whether ``event`` is worth a step: all of a request's; of priming, only a crash of the
+        model's process (nobody waits for the rest)."""
+        return self.suggestion is not None or self.loads or (isinstance(event, ErrorEvent) and event.kind == "crash")
 
 
 class SuggestionSession:
@@ -724,6 +746,10 @@ class SuggestionSession:
         assert generation is not None
         try:
             for event in generation:
+                if job.read_enough(event):
+                    generation.cancel()
+                if not job.reports(event):
+                    continue
                 for step in feed.steps(event):
                     self.apply(job.id, step)
                     if on_step is not None:

@@ -110,7 +110,7 @@ class GenerationSettings:
             shaped=self.shaped,
             new_characters=self.new_characters,
             seed=seed,
-            n=max(1, min(MAX_ALTERNATIVES, self.alternatives if n is None else n)),
+            n=max(1, self.alternatives if n is None else n),  # the editor keeps it to MAX_ALTERNATIVES
         )
 
     def summary(self, entry: ModelEntry | None) -> str:

@@ -33,12 +33,14 @@ SELECTION_KINDS = ("rewrite", "alternatives")
 @dataclass(frozen=True)
 class RequestInputs:
     """What one request adds to the script and the cursor: the prompt of a kind other than the
-    remembered one, the passage it rewrites, the writer's instruction, the beat to play."""
+    remembered one (or a prompt named outright, ``prompt``: ``ID`` or ``ID@VERSION``), the
+    passage it rewrites, the writer's instruction, the beat to play."""
 
-    kind: str  # continue | dialogue | rewrite | alternatives | beat
+    kind: str = "continue"  # continue | dialogue | rewrite | alternatives | beat
     selection_text: str | None = None
     instruction: str | None = None
     beat: str | None = None
+    prompt: str | None = None  # a prompt named by the caller: a PromptError when there is none
 
 
 @dataclass
@@ -124,9 +126,14 @@ class ScriptSteering:
     def steer(self, script: str, cursor: tuple[int, int], inputs: RequestInputs | None = None) -> Steered:
         """The steered prompt for a request at ``cursor`` (its ``render`` runs in the worker),
         with the remembered prompt, or with ``inputs`` a request of their kind. A remembered
-        prompt that no longer exists falls back to the default (a problem says so)."""
+        prompt that no longer exists falls back to the default (a problem says so); a prompt
+        ``inputs`` names outright raises PromptError when there is none."""
         store = self.store
         extra: dict = {}
+        if inputs is not None and inputs.prompt is not None:  # named outright: no fallback
+            return steer(script, cursor, script_path=self.script_path, store=store, library=self.prompts(),
+                         prompt=inputs.prompt, selection_text=inputs.selection_text,
+                         instruction=inputs.instruction, beat=inputs.beat)
         if inputs is not None:
             extra = {"selection_text": inputs.selection_text, "instruction": inputs.instruction,
                      "beat": inputs.beat}

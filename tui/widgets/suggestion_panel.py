@@ -37,7 +37,7 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from engine.generation import CANCELLED, DoneEvent, ErrorEvent, GenerationEngine, PromptEvent, StatsEvent, TokenEvent
+from engine.generation import CANCELLED, GenerationEngine
 from engine.models.registry import ModelEntry
 from engine.session import (
     Accepted,
@@ -342,17 +342,10 @@ class SuggestionPanel(Vertical, can_focus=True):
         worker = get_current_worker()
         feed = job.feed()
         for event in generation:
-            if worker.is_cancelled:
+            if worker.is_cancelled or job.read_enough(event):
                 generation.cancel()  # keep reading: the stream ends within ~100 ms
-            if job.suggestion is None:  # priming: stop once the prompt is in the cache
-                if isinstance(event, ErrorEvent) and event.kind == "crash":  # its process died
-                    self._post_steps(job, feed, event)
-                if isinstance(event, (TokenEvent, StatsEvent, DoneEvent)) or (
-                    isinstance(event, PromptEvent) and event.done >= event.total
-                ):
-                    generation.cancel()
-                continue
-            self._post_steps(job, feed, event)
+            if job.reports(event):
+                self._post_steps(job, feed, event)
 
     @work(thread=True, exclusive=True, group="load-model", exit_on_error=False)
     def _load_worker(self, job: Job) -> None:
