@@ -230,7 +230,7 @@ class Service:
         except Limited as exc:
             self.metrics.limited.labels(key.name).inc()
             raise HTTPException(429, str(exc), headers={"Retry-After": exc.retry_after}) from None
-        outcome = Outcome()
+        outcome = Outcome(self.engine, prepared)
         try:
             async with self.queues.of(entry.name).turn():  # QueueFull at once when too many wait
                 await self._run(prepared, request, outcome, note, on_event)
@@ -256,8 +256,7 @@ class Service:
         return outcome
 
     async def _run(self, prepared: Prepared, request: Request, outcome: Outcome, note: dict, on_event) -> None:
-        ask = prepared.ask
-        generation = self.engine.continue_at(ask.text, prepared.cursor, prepared.request, render=prepared.steered.render)
+        generation = outcome.generation
         loop = asyncio.get_running_loop()
         events: asyncio.Queue = asyncio.Queue()
 
@@ -282,14 +281,10 @@ class Service:
                         generation.cancel()
                     continue
                 if event is _END:
+                    outcome.ended()
                     break
-                if isinstance(event, ErrorEvent):
-                    outcome.error, outcome.error_kind = event.message, event.kind
-                    if event.text:
-                        outcome.texts.append(event.text)
-                    continue
                 outcome.see(event)
-                if on_event is not None:
+                if on_event is not None and not isinstance(event, ErrorEvent):
                     await on_event(event)
         except BaseException:
             generation.cancel()  # the client went away (the stream's task is cancelled) or shutdown

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.generation import ContextEvent, ContinueRequest, DoneEvent, StatsEvent
-from engine.session.recording import model_identity
-from engine.session.settings import GenerationSettings
-from engine.session.steering import steered_request
+from engine.generation import ContextEvent, ContinueRequest, StatsEvent
+from engine.session import Alternative, GenerationSettings, SuggestionSession, steered_request
+from engine.session.recording import model_identity, request_fields
 from engine.steering import Anchor, AnchorStore, PromptError, load_library
 from engine.steering.anchors import KINDS as ANCHOR_KINDS
 from engine.steering.steer import Steered, anchor_cast, steer
@@ -62,6 +61,7 @@ class Prepared:
     replace: tuple[int, int] | None  # character offsets of the passage a rewrite replaces
     steered: Steered
     request: ContinueRequest
+    settings: GenerationSettings
     problems: list[str] = field(default_factory=list)
     entry: Any = None  # the ModelEntry the request resolved to (set by the service)
 
@@ -141,33 +141,71 @@ def prepare(ask: Ask, library=None) -> Prepared:
     settings = GenerationSettings(model=ask.model, max_tokens=ask.max_tokens, temperature=ask.temperature,
                                   top_p=ask.top_p, seed=ask.seed, alternatives=ask.n)
     request = steered_request(steered, settings)  # as the editor and `scenewright continue` make one
-    return Prepared(ask, cursor, replace, steered, request, list(steered.problems))
+    return Prepared(ask, cursor, replace, steered, request, settings, list(steered.problems))
 
 
-@dataclass
 class Outcome:
-    """What one request produced, gathered from the engine's events."""
+    """One request's life, owned by a :class:`~engine.session.SuggestionSession` of its own (the
+    same object the editor's panel and ``scenewright continue`` use), and what the service reads
+    of it: the alternatives' texts, why each ended, the statistics, the error."""
 
-    texts: list[str] = field(default_factory=list)  # one per alternative
-    reasons: list[str] = field(default_factory=list)
-    seeds: list[int] = field(default_factory=list)
-    stats: list[StatsEvent] = field(default_factory=list)
-    context: ContextEvent | None = None
-    prompt_ref: tuple[str, int] | None = None
-    error: str | None = None
-    error_kind: str | None = None
-    ids: tuple[str, list[str]] | None = None  # (request id, suggestion ids) once recorded
+    def __init__(self, engine, prepared: "Prepared") -> None:
+        self.session = SuggestionSession(engine)
+        self.session.settings = prepared.settings
+        self.session.request(prepared.ask.text, prepared.cursor, steered=prepared.steered)
+        self.job = self.session.queued.pop()
+        self.feed = self.job.feed()
+        self.ids: tuple[str, list[str]] | None = None  # (request id, suggestion ids) once recorded
+
+    @property
+    def generation(self):
+        return self.job.generation
 
     def see(self, event: Any) -> None:
-        if isinstance(event, ContextEvent):
-            self.context = event
-        elif isinstance(event, StatsEvent):
-            self.stats.append(event)
-        elif isinstance(event, DoneEvent):
-            self.texts.append(event.text)
-            self.reasons.append(event.reason)
-            self.seeds.append(event.seed)
-            self.prompt_ref = event.prompt_ref or self.prompt_ref
+        """An engine event of the request (in the service's event loop: the session is applied there)."""
+        for step in self.feed.steps(event):
+            self.session.apply(self.job.id, step)
+
+    def ended(self) -> None:
+        self.session.ended(self.job.id)
+
+    @property
+    def alternatives(self) -> list[Alternative]:
+        suggestion = self.session.suggestion
+        return [a for a in suggestion.alternatives if a.finished or a.text] if suggestion else []
+
+    @property
+    def texts(self) -> list[str]:
+        return [a.text for a in self.alternatives]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [a.reason or "" for a in self.alternatives]
+
+    @property
+    def seeds(self) -> list[int | None]:
+        return [a.seed for a in self.alternatives]
+
+    @property
+    def stats(self) -> list[StatsEvent]:
+        return [a.stats for a in self.alternatives if a.stats is not None]
+
+    @property
+    def context(self) -> ContextEvent | None:
+        suggestion = self.session.suggestion
+        return suggestion.context if suggestion else None
+
+    @property
+    def prompt_ref(self) -> tuple[str, int] | None:
+        return next((a.prompt_ref for a in self.alternatives if a.prompt_ref), None)
+
+    @property
+    def error(self) -> str | None:
+        return self.session.error
+
+    @property
+    def error_kind(self) -> str | None:
+        return self.session.error_kind if self.session.error else None
 
     @property
     def prompt_tokens(self) -> int:
@@ -191,25 +229,22 @@ def script_name(key: str, document: str) -> str:
 
 
 def record(log, key: str, prepared: Prepared, outcome: Outcome, engine) -> tuple[str, list[str]]:
-    """(request id, suggestion ids) written to the edit log for a request that came back."""
-    ask = prepared.ask
-    entry, model_hash, model_path = model_identity(engine, prepared.entry or ask.model)
-    context = outcome.context
-    rendered = getattr(context, "rendered", None)
-    genre = getattr(rendered, "genre", None)
-    prompt_id, prompt_version = outcome.prompt_ref or (None, None)
-    request_id = log.record_request(
-        script=script_name(key, ask.document), script_text=ask.text, cursor=prepared.cursor, locate_scene=True,
-        model=outcome.model or entry.name, model_hash=model_hash, model_path=model_path, prompt=context.prompt if context else "",
-        prompt_id=prompt_id, prompt_version=prompt_version, sampling=prepared.request.sampling(entry),
-        seed=outcome.seeds[0] if outcome.seeds else None, prompt_tokens=outcome.prompt_tokens,
-        genre=" ".join(genre.split()) if isinstance(genre, str) and genre.strip() else None,
-    )
+    """(request id, suggestion ids) written to the edit log for a request that came back: the
+    same fields the editor records (:func:`engine.session.recording.request_fields`), the script
+    named ``serve://KEY/DOCUMENT``."""
+    suggestion = outcome.session.suggestion
+    assert suggestion is not None
+    _, model_hash, model_path = model_identity(engine, prepared.entry or prepared.ask.model)
+    request_id = None
     ids = []
-    for i, text in enumerate(outcome.texts):
-        stats = outcome.stats[i] if i < len(outcome.stats) else None
-        ids.append(log.record_suggestion(request_id, text, i, seed=outcome.seeds[i], finish_reason=outcome.reasons[i],
-                                         stats=stats))
+    for i, alt in enumerate(outcome.alternatives):
+        row = suggestion.record(alt)
+        if request_id is None:
+            request_id = log.record_request(
+                id=row.request_key, **request_fields(row, script_name(key, prepared.ask.document), model_hash),
+                model_path=model_path)
+        ids.append(log.record_suggestion(request_id, row.text, i, id=row.key, seed=row.seed,
+                                         finish_reason=row.reason, stats=row.stats))
     return request_id, ids
 
 

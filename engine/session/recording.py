@@ -380,28 +380,7 @@ class EditRecording:
         self._recorded.add(record.key)
 
     def _request_fields(self, record: SuggestionRecord) -> dict[str, Any]:
-        context = record.context
-        prompt = context.prompt if context is not None else ""
-        rendered = getattr(context, "rendered", None)
-        prefix = getattr(rendered, "prefix", "") or ""
-        prompt_id, prompt_version = record.prompt_ref if record.prompt_ref else (None, None)
-        model_hash = self._model_hash(record.model)
-        return {
-            "script": self.script_path,
-            "script_text": record.script,  # hashed in the writer's thread
-            "cursor": record.cursor,
-            "locate_scene": True,  # found in the writer's thread
-            "model": record.model or "unknown",
-            "model_hash": model_hash,
-            "prompt": prompt,
-            "prompt_id": prompt_id,
-            "prompt_version": prompt_version,
-            "system_chars": len(prefix) if prefix and prompt.startswith(prefix) else 0,
-            "sampling": record.sampling,
-            "seed": record.request_seed,
-            "prompt_tokens": context.prompt_tokens if context is not None else None,
-            "genre": genre_of(rendered),
-        }
+        return request_fields(record, self.script_path, self._model_hash(record.model))
 
     def _model_hash(self, name: str) -> str | None:
         """The sha256 that tells the model apart (:func:`model_identity`); a file without one is
@@ -454,3 +433,31 @@ def model_identity(engine: GenerationEngine, name: "str | ModelEntry | None") ->
         return entry, entry.sha256, None
     path = getattr(engine.model(entry.name), "path", None)
     return entry, None, (str(path) if path else None)
+
+
+def request_fields(record: SuggestionRecord, script: Any, model_hash: str | None) -> dict[str, Any]:
+    """What the edit log's request row holds for ``record``'s request (``EditLog.record_request``):
+    the script (its path or name) and its text (hashed in the writer), the cursor, the model and
+    its hash, the full prompt and which prompt version made it, the sampling, the seed asked for,
+    the prompt tokens and the genre. Every recorder writes these: the editor's and the service's."""
+    context = record.context
+    prompt = context.prompt if context is not None else ""
+    rendered = getattr(context, "rendered", None)
+    prefix = getattr(rendered, "prefix", "") or ""
+    prompt_id, prompt_version = record.prompt_ref if record.prompt_ref else (None, None)
+    return {
+        "script": script,
+        "script_text": record.script,  # hashed in the writer's thread
+        "cursor": record.cursor,
+        "locate_scene": True,  # found in the writer's thread
+        "model": record.model or "unknown",
+        "model_hash": model_hash,
+        "prompt": prompt,
+        "prompt_id": prompt_id,
+        "prompt_version": prompt_version,
+        "system_chars": len(prefix) if prefix and prompt.startswith(prefix) else 0,
+        "sampling": record.sampling,
+        "seed": record.request_seed,
+        "prompt_tokens": context.prompt_tokens if context is not None else None,
+        "genre": genre_of(rendered),
+    }

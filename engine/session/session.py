@@ -117,6 +117,7 @@ class SuggestionSession:
         # read-ahead, no warm load; the writer's next request starts a new process)
         self.load_progress: tuple[str, float | None] | None = None
         self.error: str | None = None
+        self.error_kind: str | None = None  # the failure's kind (ErrorEvent.kind), with ``error``
         self.notice: str | None = None
         self.cancelling = False
         self.primed_at: tuple[int, int] | None = None  # cursor of the last script read ahead
@@ -236,15 +237,16 @@ class SuggestionSession:
 
     # ------------------------------------------------------------------ requests
     def request(self, script: str, cursor: tuple[int, int], version: int = 0,
-                inputs: RequestInputs | None = None) -> Redraw:
+                inputs: RequestInputs | None = None, *, steered: Any = None) -> Redraw:
         """Ask for a continuation of ``script`` at ``cursor``; ``inputs``: a request of another
-        kind than the script's prompt (a rewrite, a beat...)."""
+        kind than the script's prompt (a rewrite, a beat...). ``steered``: a prompt the caller
+        steered itself (``scenewright serve``: the request's own anchors), used as it is."""
         self._reject("replaced")
         self._stop_job()
         suggestion = self._new_suggestion(script, cursor, version)
+        suggestion.steered = steered if steered is not None else self._steer(script, cursor, inputs)
         # a blind comparison only for the script's own prompt (not a rewrite, a beat...)
-        suggestion.steered = self._steer(script, cursor, inputs)
-        if self.settings.ab is not None and inputs is None:
+        if self.settings.ab is not None and inputs is None and steered is None:
             return self._request_blind(suggestion)
         request = steered_request(suggestion.steered, self.settings)
         suggestion.samples = request.n
@@ -687,7 +689,7 @@ class SuggestionSession:
                     alt.reason, alt.prompt = "failed", None
                     self._update(Shown(suggestion.record(alt)))  # type: ignore[union-attr]
         self.load_progress = None
-        self.error = step.message
+        self.error, self.error_kind = step.message, step.kind
         return "text"
 
     def ended(self, job: int, *, cancelled: bool = False, failure: BaseException | None = None) -> Redraw:
