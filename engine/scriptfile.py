@@ -18,13 +18,12 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from engine.atomicfile import umask
+from engine.atomicfile import umask, write_atomic
 from engine.fountain.decode import DecodedText, FountainDecodeError, decode_script
 from engine.paths import cache_dir
 
@@ -102,47 +101,6 @@ class RecoveryInfo:
     saved_at: str | None  # ISO 8601, UTC
     disk_sha256: str | None  # sha256 of the file on disk when the copy was written
     based_on_current_disk: bool  # the disk file is still the one the edits started from
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # some file systems cannot fsync a folder; the rename itself is done
-        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP, errno.EROFS):
-            raise
-    finally:
-        os.close(fd)
-
-
-def _atomic_write(target: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None = None) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder (raises OSError)."""
-    folder = target.parent
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".swtmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            if mode is not None:
-                os.fchmod(handle.fileno(), mode)
-            if owner is not None and hasattr(os, "fchown"):
-                try:
-                    os.fchown(handle.fileno(), *owner)
-                except OSError:
-                    pass  # only root may give a file away; keeping ours is fine
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-    _fsync_dir(folder)
 
 
 class ScriptFile:
@@ -272,7 +230,7 @@ class ScriptFile:
         except OSError as exc:
             raise ScriptSaveError(self.path, f"cannot save: {_cause(exc)}") from None
         try:
-            _atomic_write(target, data, mode, owner)
+            write_atomic(target, data, mode=mode, owner=owner)
         except OSError as exc:
             raise ScriptSaveError(self.path, f"cannot save: {_cause(exc)}; the file on disk was not changed") from None
         try:
@@ -303,8 +261,8 @@ class ScriptFile:
         }
         try:
             text_path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(text_path, data, 0o600)
-            _atomic_write(meta_path, json.dumps(meta, indent=1).encode(), 0o600)
+            write_atomic(text_path, data, mode=0o600)
+            write_atomic(meta_path, json.dumps(meta, indent=1).encode(), mode=0o600)
         except OSError as exc:
             raise RecoveryError(text_path, f"cannot write the recovery copy of {self.path}: {_cause(exc)}") from None
         return text_path

@@ -28,12 +28,13 @@ import csv
 import hashlib
 import io
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
+
+from engine.atomicfile import write_atomic
 
 from .records import EXPORTABLE, Filters, Record, script_usage_counts, select_records
 from .store import EditLog
@@ -179,12 +180,7 @@ def _csv(rows: list[Row]) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, text)
 
 
 def export(

@@ -28,6 +28,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.atomicfile import write_atomic
+
 PROBE_VERSION = 1
 
 # One instruction (or a short sequence) per family, ending in `ret`; System V ABI, rdi = a
@@ -205,9 +207,7 @@ def _write_cache(data: dict) -> None:
     target = _cache_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(data, indent=1, sort_keys=True))
     except OSError:
         pass  # a read-only cache only costs a probe next time
 

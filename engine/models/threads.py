@@ -23,6 +23,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from engine.atomicfile import write_atomic
 from engine.paths import cache_dir
 
 CACHE_VERSION = 1
@@ -152,9 +153,7 @@ def store_choice(key: str, choice: ThreadChoice, model_path: Path) -> None:
         data[key] = record
         target = cache_file()
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1), "utf-8")
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(data, indent=1))
 
 
 def calibrate(model, cancelled=lambda: False) -> ThreadChoice:
