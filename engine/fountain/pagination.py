@@ -39,6 +39,7 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from .elements import Element, Kind
+from .syntax import BONEYARD, BONEYARD_OPEN, EMPHASIS_MARK, ESCAPED_MARK, NOTE, NOTE_OPEN
 
 __all__ = [
     "Format",
@@ -116,10 +117,6 @@ class Layout:
 
 LETTER = Layout()
 
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
-_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
-_EMPHASIS = re.compile(r"(?<!\\)(\*{1,3}|_)")
-_ESCAPE = re.compile(r"\\([*_\\])")
 
 _PRINTED = {
     Kind.SCENE_HEADING, Kind.ACTION, Kind.CENTERED, Kind.LYRICS, Kind.TRANSITION,
@@ -130,14 +127,14 @@ _SPEECH = (Kind.PARENTHETICAL, Kind.DIALOGUE, Kind.LYRICS)
 
 def printed_text(text: str) -> str:
     """``text`` as it prints: without notes, boneyard, emphasis marks and escapes."""
-    if "[[" in text:
-        text = _NOTE.sub("", text)
-    if "/*" in text:
-        text = _BONEYARD.sub("", text)
+    if NOTE_OPEN in text:
+        text = NOTE.sub("", text)
+    if BONEYARD_OPEN in text:
+        text = BONEYARD.sub("", text)
     if "*" in text or "_" in text:
-        text = _EMPHASIS.sub("", text)
+        text = EMPHASIS_MARK.sub("", text)
     if "\\" in text:
-        text = _ESCAPE.sub(r"\1", text)
+        text = ESCAPED_MARK.sub(r"\1", text)
     return text
 
 
