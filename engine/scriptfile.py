@@ -14,7 +14,6 @@ Every failure is a :class:`ScriptFileError` whose message names the file and the
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import stat
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from engine.atomicfile import umask, write_atomic
 from engine.fountain.decode import DecodedText, FountainDecodeError, decode_script
+from engine.hashing import bytes_sha256, text_sha256
 from engine.paths import cache_dir
 
 __all__ = [
@@ -70,10 +70,6 @@ class RecoveryError(ScriptFileError):
 
 def _cause(exc: OSError) -> str:
     return exc.strerror or (errno.errorcode.get(exc.errno or 0) if exc.errno else None) or str(exc)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +136,7 @@ class ScriptFile:
         except OSError as exc:
             raise ScriptReadError(p, f"cannot read: {_cause(exc)}") from None
         decoded = decode_script(data, str(p))
-        return decoded, _Fingerprint(st.st_mtime_ns, st.st_size, _sha256(data), time.time_ns())
+        return decoded, _Fingerprint(st.st_mtime_ns, st.st_size, bytes_sha256(data), time.time_ns())
 
     def reload(self) -> str:
         """Read the file again (after an outside change); returns its text."""
@@ -186,7 +182,7 @@ class ScriptFile:
             data = self.real_path.read_bytes()
         except OSError:
             return True
-        if _sha256(data) != self._fp.sha256:
+        if bytes_sha256(data) != self._fp.sha256:
             return True
         # Same bytes: remember the new stat so the next check is cheap.
         self._fp = _Fingerprint(st.st_mtime_ns, st.st_size, self._fp.sha256, time.time_ns())
@@ -235,9 +231,9 @@ class ScriptFile:
             raise ScriptSaveError(self.path, f"cannot save: {_cause(exc)}; the file on disk was not changed") from None
         try:
             st = os.stat(target)
-            self._fp = _Fingerprint(st.st_mtime_ns, st.st_size, _sha256(data), time.time_ns())
+            self._fp = _Fingerprint(st.st_mtime_ns, st.st_size, bytes_sha256(data), time.time_ns())
         except OSError:
-            self._fp = _Fingerprint(None, len(data), _sha256(data), time.time_ns())
+            self._fp = _Fingerprint(None, len(data), bytes_sha256(data), time.time_ns())
         try:
             self.discard_recovery()
         except RecoveryError:
@@ -245,7 +241,7 @@ class ScriptFile:
 
     # ---------------------------------------------------------------- recovery
     def _recovery_paths(self) -> tuple[Path, Path]:
-        key = hashlib.sha256(str(self.real_path).encode("utf-8", "surrogateescape")).hexdigest()
+        key = text_sha256(str(self.real_path), "surrogateescape")
         folder = cache_dir() / "recovery"
         return folder / f"{key}.fountain", folder / f"{key}.json"
 
@@ -257,7 +253,7 @@ class ScriptFile:
             "path": str(self.real_path),
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "disk_sha256": self._fp.sha256,
-            "text_sha256": _sha256(data),
+            "text_sha256": bytes_sha256(data),
         }
         try:
             text_path.parent.mkdir(parents=True, exist_ok=True)
@@ -297,7 +293,7 @@ class ScriptFile:
                 return None
         elif text == "":
             return None
-        disk_sha = _sha256(disk) if disk is not None else None
+        disk_sha = bytes_sha256(disk) if disk is not None else None
         return RecoveryInfo(
             text=text,
             saved_at=meta.get("saved_at"),

@@ -25,7 +25,6 @@ from one suggestion (KTO) never straddle the split.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from collections import Counter
@@ -35,8 +34,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from engine.atomicfile import write_atomic
+from engine.hashing import text_sha256
 
-from .records import EXPORTABLE, Filters, Record, script_usage_counts, select_records
+from .privacy import EXPORTABLE
+from .records import Filters, Record, script_usage_counts, select_records
 from .store import EditLog
 
 FORMATS = ("sft", "prompt-completion", "dpo", "kto", "openai", "csv")
@@ -129,8 +130,7 @@ def dedupe(rows: list[Row]) -> list[Row]:
 
 def _unit(group: str, salt: str = "") -> float:
     """A number in [0, 1) fixed by the id (sha256), the same on every machine and every run."""
-    digest = hashlib.sha256((salt + group).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+    return int(text_sha256(salt + group)[:16], 16) / 2**64
 
 
 def in_validation(suggestion_id: str, fraction: float) -> bool:

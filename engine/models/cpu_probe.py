@@ -18,7 +18,6 @@ so llama.cpp's own scoring is used there.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import json
 import os
 import platform
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.atomicfile import write_atomic
+from engine.hashing import key_sha256
 
 PROBE_VERSION = 1
 
@@ -192,7 +192,7 @@ def _cache_file() -> Path:
 def machine_key() -> str:
     flags = " ".join(sorted(cpu_flags()))
     parts = [str(PROBE_VERSION), platform.machine(), platform.release(), flags]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+    return key_sha256(parts)[:24]
 
 
 def _read_cache() -> dict:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import hashlib
 import importlib
 import importlib.metadata as metadata
 import json
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from engine.atomicfile import move_into_place, write_atomic
+from engine.hashing import file_sha256
 from engine.paths import cache_dir
 
 from .errors import ChecksumMismatch, LoadCancelled, WeightsUnavailable
@@ -390,20 +390,18 @@ def _remember_sha(path: Path, sha: str) -> None:
 
 
 def _sha256(path: Path, progress: Progress, cancelled: CancelCheck) -> str:
-    digest = hashlib.sha256()
     total = path.stat().st_size or 1
-    done = 0
     last = 0.0
-    with path.open("rb") as fh:
-        while block := fh.read(4 << 20):
-            digest.update(block)
-            done += len(block)
-            now = time.monotonic()
-            if now - last > 0.1:
-                last = now
-                progress("verify", done / total)
-                if cancelled():
-                    raise LoadCancelled(f"cancelled while verifying {path}")
-    sha = digest.hexdigest()
+
+    def block_read(done: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last > 0.1:
+            last = now
+            progress("verify", done / total)
+            if cancelled():
+                raise LoadCancelled(f"cancelled while verifying {path}")
+
+    sha = file_sha256(path, block_read)
     _remember_sha(path, sha)
     return sha

@@ -14,7 +14,6 @@ stops when more threads stop helping.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -24,6 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from engine.atomicfile import write_atomic
+from engine.hashing import key_sha256
 from engine.paths import cache_dir
 
 CACHE_VERSION = 1
@@ -108,7 +108,7 @@ def machine_key(model_path: Path, gpu_layers: int) -> str:
         llama_cpp_version(),
         str(gpu_layers),
     ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return key_sha256(parts)[:32]
 
 
 def cache_file() -> Path:
