@@ -28,7 +28,7 @@ from pathlib import Path
 from engine.atomicfile import move_into_place
 from engine.paths import cache_dir
 
-from .lora import TrainingError
+from .errors import TrainingError
 
 NEEDED = ("convert_lora_to_gguf.py", "convert_hf_to_gguf.py", "conversion/", "gguf-py/")
 
