@@ -1,12 +1,10 @@
-"""Identifiers: the one generator of the ids Scenewright gives requests, suggestions,
-comparisons and the client's own records (hex UUID4: 32 characters, no dashes)."""
+"""Fresh identifiers: the edit log files requests, suggestions and comparisons under these."""
 
 from __future__ import annotations
 
 import uuid
 
-__all__ = ["new_id"]
-
 
 def new_id() -> str:
+    """A fresh identifier: 32 hex digits (uuid4)."""
     return uuid.uuid4().hex

@@ -1,6 +1,6 @@
 """The Scenewright Textual application: themes, key map, global bindings, the edit log. Thin on
 purpose: the editor lives in ``screens/editor.py``, its parts in ``widgets/``; the panel's
-reports go to :class:`~tui.edit_recording.EditRecording`."""
+reports go to :class:`~engine.session.recording.EditRecording`."""
 
 from __future__ import annotations
 
@@ -18,21 +18,13 @@ from textual.widgets.text_area import TextAreaTheme
 
 from engine.generation import GenerationEngine
 from engine.scriptfile import ScriptFile
+from engine.session.recording import EditRecording
 from engine.tomlconf import ConfigError
 
 from .commands import BlindABCommands, ModelCommands, PromptCommands, SceneCommands
 from .system_commands import editor_commands
-from .edit_recording import EditRecording
 from .keymap import binding_ids, keymap_path, load_keymap
-from .messages import (
-    BlindPicked,
-    EditLogProblem,
-    SaveFinished,
-    SuggestionAccepted,
-    SuggestionRated,
-    SuggestionRejected,
-    SuggestionShown,
-)
+from .messages import EditLogProblem, SaveFinished
 from .screens.editor import AUTOSAVE_INTERVAL_S, EditorScreen
 from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, text_area_theme
 
@@ -92,7 +84,9 @@ class ScenewrightApp(App[int]):
         self.theme = wanted
         self.config_errors: list[ConfigError] = list(self.theme_catalog.errors)
         self.user_keymap: dict[str, str] = {}  # binding id -> keys, from keymap.toml
-        self.edit_recording = EditRecording(self.generation_engine, script.path, edit_log, report=self.post_message)
+        self.edit_recording = EditRecording(self.generation_engine, script.path, edit_log, 
+                                            report=self._edit_log_problem_from_thread,
+                                            locate=lambda: self.editor_screen)
 
     def get_default_screen(self) -> Screen:
         return EditorScreen(
@@ -126,26 +120,8 @@ class ScenewrightApp(App[int]):
             self.generation_engine.close()
 
     # ------------------------------------------------------------------ the edit log
-    @on(SuggestionShown)
-    def _suggestion_shown(self, message: SuggestionShown) -> None:
-        self.edit_recording.shown(message.record)
-
-    @on(SuggestionAccepted)
-    def _suggestion_accepted(self, message: SuggestionAccepted) -> None:
-        self._follow_editor()
-        self.edit_recording.accepted(message)
-
-    @on(SuggestionRejected)
-    def _suggestion_rejected(self, message: SuggestionRejected) -> None:
-        self.edit_recording.rejected(message)
-
-    @on(SuggestionRated)
-    def _suggestion_rated(self, message: SuggestionRated) -> None:
-        self.edit_recording.rated(message)
-
-    @on(BlindPicked)
-    def _blind_picked(self, message: BlindPicked) -> None:
-        self.edit_recording.picked(message)
+    def _edit_log_problem_from_thread(self, message: str, unavailable: bool) -> None:
+        self.post_message(EditLogProblem(message, unavailable))  # thread-safe
 
     @on(TextArea.SelectionChanged)
     def _cursor_moved(self) -> None:

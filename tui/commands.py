@@ -12,7 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from engine.fountain import Outline
 
-from .blind_ab import BlindAB, choices
+from engine.session.blind_ab import BlindAB, choices
 
 Entry = tuple[str, str, Callable[[], object]]  # title, help, what choosing it does
 

@@ -11,7 +11,8 @@ from engine.fountain import Outline
 from engine.fountain.pagination import Pages
 from engine.generation import ContextEvent, DoneEvent, StatsEvent
 
-from .suggestions import Rating, SuggestionRecord
+from engine.session import Rating, SuggestionRecord
+from engine.session import feed
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class ModelLoading(Message):
         self.stage = stage
         self.fraction = fraction
 
+    @property
+    def step(self) -> feed.Loading:
+        return feed.Loading(self.model, self.stage, self.fraction)
+
     def can_replace(self, message: Message) -> bool:
         return (
             isinstance(message, ModelLoading) and message.job == self.job and message.stage == self.stage
@@ -91,6 +96,10 @@ class ModelFailed(Message):
         self.message = message
         self.kind = kind  # config | model | generation
 
+    @property
+    def step(self) -> feed.Failed:
+        return feed.Failed(self.model, self.message, self.kind)
+
 
 class ContextAssembled(Message):
     """What the model will read for the request of ``job`` (``ContextEvent``)."""
@@ -99,6 +108,10 @@ class ContextAssembled(Message):
         super().__init__()
         self.job = job
         self.context = context
+
+    @property
+    def step(self) -> feed.Assembled:
+        return feed.Assembled(self.context)
 
 
 class PromptProgress(Message):
@@ -110,6 +123,10 @@ class PromptProgress(Message):
         self.slot = slot
         self.done = done
         self.total = total
+
+    @property
+    def step(self) -> feed.Progress:
+        return feed.Progress(self.slot, self.done, self.total)
 
     def can_replace(self, message: Message) -> bool:
         return (
@@ -127,6 +144,10 @@ class TokensStreamed(Message):
         self.job = job
         self.slot = slot
         self.text = text
+
+    @property
+    def step(self) -> feed.Streamed:
+        return feed.Streamed(self.slot, self.text)
 
     def can_replace(self, message: Message) -> bool:
         return (
@@ -146,6 +167,10 @@ class AlternativeRestarted(Message):
         self.reason = reason
         self.seed = seed
 
+    @property
+    def step(self) -> feed.Restarted:
+        return feed.Restarted(self.slot, self.reason, self.seed)
+
 
 class AlternativeFinished(Message):
     """Alternative ``slot`` ended: ``done`` has the final text and why it ended."""
@@ -157,17 +182,22 @@ class AlternativeFinished(Message):
         self.done = done
         self.stats = stats
 
+    @property
+    def step(self) -> feed.Finished:
+        return feed.Finished(self.slot, self.done, self.stats)
+
 
 class GenerationEnded(Message):
-    """The worker of ``job`` stopped (finished, cancelled or failed)."""
+    """The replayed steps of ``job`` are all posted (``SuggestionPanel.replay``); a job run by a
+    worker has ended when its worker has (``Worker.StateChanged``)."""
 
     def __init__(self, job: int) -> None:
         super().__init__()
         self.job = job
 
 
-# What the panel tells the app about the writer's decisions; the app routes them to the edit
-# log (``tui.edit_recording``). Each carries a ``SuggestionRecord``.
+# The writer's decisions, as the panel's session made them (``engine.session.updates``); the
+# session has given them to its recorder (the edit log) already. Each carries a ``SuggestionRecord``.
 
 
 class SuggestionShown(Message):

@@ -77,7 +77,7 @@ def _v1(db: sqlite_utils.Database) -> None:
                 CHECK (state IN ('shown', 'accepted', 'accepted_part', 'rejected', 'edited')),
             partial INTEGER NOT NULL DEFAULT 0,   -- 1 when only part was accepted (kept when it becomes 'edited')
             accepted_text TEXT,
-            insert_path TEXT,                     -- where it was inserted: script, character offsets, lines
+            insert_path TEXT,                     -- where it went: script, character offsets, lines (at the last save)
             insert_start INTEGER,
             insert_end INTEGER,
             insert_line INTEGER,

@@ -409,10 +409,11 @@ class EditLog:
                 [values["plot"], values["dialogue"], values["tone"], tag_json, now_iso(), suggestion_id],
             )
 
-    def record_final(self, suggestion_id: str, final_text: str) -> float:
-        """At a save: the text now standing where the suggestion went. Returns the normalised edit
-        distance from the raw suggestion; the state becomes ``edited`` when it differs from the
-        accepted text (and goes back to accepted when it is the same again)."""
+    def record_final(self, suggestion_id: str, final_text: str, inserted_at: Insertion | Sequence[int] | None = None) -> float:
+        """At a save: the text now standing where the suggestion went (and, with ``inserted_at``,
+        where that is in the script as saved). Returns the normalised edit distance from the raw
+        suggestion; the state becomes ``edited`` when it differs from the accepted text (and goes
+        back to accepted when it is the same again)."""
         with self._writing("the final text") as db:
             row = db.execute(
                 "SELECT text, state, partial, accepted_text FROM suggestions WHERE id = ?", [suggestion_id]
@@ -434,6 +435,13 @@ class EditLog:
                 "UPDATE suggestions SET final_text = ?, edit_distance = ?, state = ?, final_at = ? WHERE id = ?",
                 [final_text, distance, new_state, now_iso(), suggestion_id],
             )
+            ins = _insertion(inserted_at)
+            if ins is not None:
+                db.execute(
+                    "UPDATE suggestions SET insert_start = ?, insert_end = ?, insert_line = ?, insert_end_line = ? "
+                    "WHERE id = ?",
+                    [ins.start, ins.end, ins.line, ins.end_line, suggestion_id],
+                )
         return distance
 
     def set_model_hash(self, model: str, model_hash: str) -> int:

@@ -88,8 +88,8 @@ class EditLogWriter:
     def rate(self, suggestion_id: str, **kwargs: Any) -> None:
         self.put("rate", suggestion_id, **kwargs)
 
-    def record_final(self, suggestion_id: str, final_text: str) -> None:
-        self.put("record_final", suggestion_id, final_text)
+    def record_final(self, suggestion_id: str, final_text: str, inserted_at: Any = None) -> None:
+        self.put("record_final", suggestion_id, final_text, inserted_at)
 
     def pick(self, comparison_id: str, winner: str | None) -> None:
         self.put("pick", comparison_id, winner)

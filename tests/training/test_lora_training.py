@@ -156,7 +156,7 @@ async def test_the_panel_writes_with_the_adapter_and_the_log_knows_it(in_trained
     from engine.scriptfile import ScriptFile
     from tui.app import ScenewrightApp
     from tui.commands import ModelCommands
-    from tui.suggestions import GenerationSettings
+    from engine.session import GenerationSettings
 
     base, out = in_trained_dirs
     scene = "INT. LIGHTHOUSE - NIGHT\n\nThe lamp turns. MARA climbs with a kettle.\n\nMARA\nStorm's early.\n\n"

@@ -14,7 +14,7 @@ from engine.generation.request import SAMPLING_KEYS
 from engine.editlog import EditLog, content_hash, default_path, edit_distance, script_key
 from tui.messages import EditLogProblem, SuggestionAccepted, SuggestionShown
 from tui.screens.rate_suggestion import RateSuggestionScreen
-from tui.suggestions import GenerationSettings
+from engine.session import GenerationSettings
 from message_recorder import Recorder
 
 SCENE = (

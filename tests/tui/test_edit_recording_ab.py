@@ -9,10 +9,10 @@ import sys
 
 from engine.editlog import EditLog, comparisons, default_path
 from engine.steering import load_library, save_new_version
-from tui.blind_ab import BlindAB
+from engine.session import BlindAB
 from tui.messages import BlindPicked
 from tui.screens.generation_settings import GenerationSettingsScreen
-from tui.suggestions import GenerationSettings
+from engine.session import GenerationSettings
 from message_recorder import Recorder
 
 SCENE = (

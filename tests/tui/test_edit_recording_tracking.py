@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine.editlog import EditLog, default_path
 from engine.generation import ContextEvent, DoneEvent, GenerationEngine, StatsEvent, TokenEvent
-from tui.edit_recording import map_location, margins
+from engine.session.recording import map_location, margins
 
 SCENE = "INT. KITCHEN - DAY\n\nAna slices bread.\n\n"
 SUGGESTION = "BEN\nSave me the heel.\n"

@@ -25,7 +25,7 @@ from test_suggestion_panel import SCENE, burst
 from engine.generation import GenerationEngine
 from engine.models import load_registry
 from tui.messages import TokensStreamed
-from tui.suggestions import GenerationSettings
+from engine.session import GenerationSettings
 
 REPO = Path(__file__).resolve().parents[2]
 

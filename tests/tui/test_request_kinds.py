@@ -10,7 +10,7 @@ from engine.steering import Anchor, AnchorStore, load_library
 from tui.screens.editor import fit_replacement
 from tui.screens.prompt_edit import PromptEditScreen
 from tui.screens.request_input import RequestInputScreen
-from tui.suggestions import GenerationSettings
+from engine.session import GenerationSettings
 
 SCENE = """\
 Title: The Bakery

@@ -5,7 +5,7 @@ read-ahead alike; a malformed store is one notification, and the request still r
 from __future__ import annotations
 
 from engine.steering import Anchor, AnchorStore
-from tui.suggestions import GenerationSettings
+from engine.session import GenerationSettings
 
 SCENE = """\
 Title: The Bakery

@@ -21,7 +21,7 @@ from tui.messages import (
     TokensStreamed,
 )
 from tui.screens.generation_settings import GenerationSettingsScreen
-from tui.suggestions import GenerationSettings, first_line
+from engine.session import GenerationSettings, first_line
 from message_recorder import Recorder
 
 SCENE = """\

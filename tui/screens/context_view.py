@@ -21,8 +21,8 @@ from textual.widgets import Static
 from engine.models import ModelError
 from engine.tomlconf import ConfigError
 
-from ..steering import ScriptSteering, token_budget
-from ..suggestions import GenerationSettings
+from engine.session.steering import ScriptSteering, token_budget
+from engine.session.settings import GenerationSettings
 
 SECTION_TITLES = {
     "instructions": "Instructions",

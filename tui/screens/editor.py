@@ -55,8 +55,8 @@ from ..messages import (
 )
 from ..revisions_view import EditorRevisions
 from ..spelling_view import EditorSpelling
-from ..steering import RequestInputs, ScriptSteering
-from ..suggestions import GenerationSettings
+from engine.session.steering import RequestInputs, ScriptSteering
+from engine.session.settings import GenerationSettings
 from ..widgets.anchors_panel import AnchorsPanel
 from ..widgets.completion_menu import CompletionMenu
 from ..widgets.outline_panel import OutlinePanel
@@ -214,6 +214,7 @@ class EditorScreen(Screen[None]):
             yield ScriptEditor(self.initial_text, id="script")
             yield AnchorsPanel(self.steering, self.generation_engine, id="anchors")
             yield SuggestionPanel(self.generation_engine, warm=self.warm_model, steering=self.steering,
+                                  recorder=getattr(self.app, "edit_recording", None),
                                   id="suggestions")
         yield StatusBar(id="status")
         yield Footer(id="keys", compact=True)

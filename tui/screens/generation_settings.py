@@ -20,8 +20,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from engine.models.registry import ModelEntry, Registry
 from engine.steering import PromptLibrary
 
-from ..blind_ab import BlindAB, choices
-from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings, entry_default
+from engine.session.blind_ab import BlindAB, choices
+from engine.session.settings import MAX_ALTERNATIVES, SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings, entry_default
 
 YES_NO = [("yes", "yes"), ("no", "no")]
 

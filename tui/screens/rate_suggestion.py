@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
-from ..suggestions import RATING_FIELDS, Rating, parse_tags
+from engine.session.suggestion import RATING_FIELDS, Rating, parse_tags
 
 PREVIEW_LINES = 4
 

@@ -25,7 +25,7 @@ from engine.models import ModelError
 from engine.steering import KINDS, Anchor, Selection, StoreError, select_anchors
 from engine.tomlconf import ConfigError
 
-from ..steering import ScriptSteering, token_budget
+from engine.session.steering import ScriptSteering, token_budget
 
 KIND_FILTERS = (None, *KINDS)
 SCOPE_FILTERS = (None, "script", "section", "scene")
@@ -190,7 +190,7 @@ class AnchorsPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="anchors", exit_on_error=False)
     def _mark_worker(self, anchors, settings, text, row, generation_settings, revision) -> None:
-        from ..suggestions import GenerationSettings
+        from engine.session.settings import GenerationSettings
 
         try:
             count_tokens, _, _ = token_budget(self.engine, generation_settings or GenerationSettings())

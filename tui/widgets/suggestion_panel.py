@@ -1,44 +1,29 @@
-"""The suggestion panel: continuations from the local model, streamed beside the script.
+"""The suggestion panel: continuations from the model, streamed beside the script.
 
-How it works (the editor screen owns the keys and the script; the panel owns the requests):
+The panel draws a :class:`~engine.session.SuggestionSession`, which owns the request's life
+(steering, settings, alternatives, blind A/B pairing, decisions and their recording): the editor
+screen owns the keys and the script, the session owns the requests, the panel owns the screen.
 
-* ``request(script, cursor, version)`` starts a :class:`~tui.suggestions.Suggestion`: the
-  engine's ``Generation`` is iterated in a thread worker (group ``generate``, exclusive) that
-  posts one message per event (:mod:`tui.generation_feed`). Streamed text travels as "the text
-  so far" in ``TokensStreamed``, which ``can_replace`` its predecessor, so when tokens come
-  faster than the screen refreshes only the newest is drawn; :class:`StreamText` lays out
-  again only when the text gains a line.
-* ``cancel()`` calls ``Generation.cancel()`` at once (the engine stops within ~100 ms, also
-  while it reads the prompt); the alternative ends "cancelled" and keeps what was streamed.
-* ``retry()`` samples the same request again (same script snapshot and cursor) into a new
-  alternative; ``step(±1)`` moves between alternatives, and stepping past the last one samples
-  a new one, like a swipe.
-* ``offer(part)`` hands the editor screen the text to insert (all that is left, or its first
-  line); ``taken(...)`` is called once it is in the script.
-* Model loading runs in its own worker (group ``load-model``) with the stages in a progress
-  bar; ``prime(script, cursor)`` reads the script into the model's prompt cache while the
-  writer pauses, so the next request only evaluates what changed (group ``generate``: a real
-  request cancels it).
-
-* Blind A/B (``settings.ab``, :mod:`tui.blind_ab`): a request samples one candidate with the
-  writer's settings and one with the other model, prompt version or seed, one after the other,
-  shown as "A" and "B" in random order with model and statistics hidden; accepting one (or
-  ``a``/``b`` in the panel) picks it, dismissing picks neither, and then the panel says which
-  was which.
-
-* The model line names the prompt in use: the one the shown suggestion was asked with (a
-  rewrite or a beat uses another prompt than the script's), else the script's remembered
-  prompt, the one the next request uses; ``p`` in the panel chooses another.
-
-The panel reports the writer's decisions as ``SuggestionShown`` / ``SuggestionAccepted`` /
-``SuggestionRejected`` / ``SuggestionRetried`` / ``SuggestionRated`` / ``BlindPicked``
-messages (:mod:`tui.messages`), which bubble up to the app (and on to the edit log).
+* Each job the session starts runs in a thread worker (group ``generate``, exclusive; a model
+  load in group ``load-model``) that turns the engine's events into the session's steps
+  (:class:`~engine.session.feed.Feed`) and posts each as a message (:mod:`tui.generation_feed`);
+  the handlers apply it to the session on the UI thread and draw what changed. Streamed text
+  travels as "the text so far" in ``TokensStreamed``, which ``can_replace`` its predecessor, so
+  when tokens come faster than the screen refreshes only the newest is drawn; :class:`StreamText`
+  lays out again only when the text gains a line.
+* A job has ended when its worker has: the panel tells the session then (``Worker.StateChanged``),
+  and only then does a blind comparison's second side start.
+* The session's decisions (shown, accepted, rejected, retried, rated, picked) go to its recorder
+  (the app's edit log) and come back here as updates, which the panel posts as
+  ``SuggestionShown`` / ``SuggestionAccepted`` / ... messages (:mod:`tui.messages`) for the
+  screen and the app; problems with the prompt or anchors become a notification.
+* The model line names the prompt in use: the one the shown suggestion was asked with (a rewrite
+  or a beat uses another prompt than the script's), else the script's remembered prompt, the one
+  the next request uses; ``p`` in the panel chooses another.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -52,23 +37,32 @@ from textual.message import Message
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from engine.generation import (
-    CANCELLED,
-    DoneEvent,
-    ErrorEvent,
-    Generation,
-    GenerationEngine,
-    PromptEvent,
-    StatsEvent,
-    TokenEvent,
-)
-from engine.models import ModelError
+from engine.generation import CANCELLED, DoneEvent, ErrorEvent, GenerationEngine, PromptEvent, StatsEvent, TokenEvent
 from engine.models.registry import ModelEntry
-from engine.steering import Prompt, PromptError
-from engine.tomlconf import ConfigError
+from engine.session import (
+    Accepted,
+    Alternative,
+    GenerationSettings,
+    Job,
+    Offer,
+    Picked,
+    Rated,
+    Rating,
+    Recorder,
+    Rejected,
+    RequestInputs,
+    Retried,
+    ScriptSteering,
+    Shown,
+    SuggestionRecord,
+    SuggestionSession,
+    Told,
+)
+from engine.session.blind_ab import BlindPair
+from engine.session.feed import Feed
+from engine.steering import Prompt
 
-from ..blind_ab import BlindABError, BlindPair, other_side, shuffle
-from ..generation_feed import GenerationFeed
+from ..generation_feed import message_of
 from ..messages import (
     AlternativeFinished,
     AlternativeRestarted,
@@ -85,18 +79,6 @@ from ..messages import (
     SuggestionRetried,
     SuggestionShown,
     TokensStreamed,
-)
-from ..steering import RequestInputs, ScriptSteering, steered_request
-from ..suggestions import (
-    Alternative,
-    GenerationSettings,
-    Offer,
-    Rating,
-    Suggestion,
-    SuggestionRecord,
-    first_line,
-    new_key,
-    resolved_sampling,
 )
 from .stream_text import StreamText
 
@@ -138,19 +120,6 @@ PROMPT_HINT = ("panel.choose_prompt", "editor.choose_prompt", "prompt")
 MIN_TITLE = 8  # a prompt title cut shorter than this leaves only the prompt's id@version
 
 
-@dataclass
-class _Job:
-    id: int
-    generation: Generation | None  # None: events replayed by replay()
-    suggestion: int | None  # the Suggestion it samples for; None when priming
-    first_slot: int = 0
-    primes: tuple[int, int] | None = None  # priming: the cursor it reads the script up to
-    steered: object | None = None  # the Steered prompt it renders (a blind A/B side has its own)
-    request_key: str | None = None  # the edit log's request id of its alternatives
-    worker: Worker | None = None
-    then: tuple | None = None  # blind A/B: the other side, started once this job's worker is done
-
-
 class SuggestionPanel(Vertical, can_focus=True):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
@@ -183,24 +152,47 @@ class SuggestionPanel(Vertical, can_focus=True):
         """The writer wants to go back to the script."""
 
     def __init__(self, engine: GenerationEngine, *, warm: bool = False,
-                 steering: ScriptSteering | None = None, **kwargs) -> None:
+                 steering: ScriptSteering | None = None, recorder: Recorder | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.engine = engine
-        self.steering = steering or ScriptSteering(None)  # anchors and prompt of the script
-        self.warm = warm  # load the model at start and keep the prompt cache warm
-        self.settings = GenerationSettings()
-        self.suggestion: Suggestion | None = None
-        self.model_state = "idle"  # idle | loading | ready | failed | crashed (its process died: no
-        # read-ahead, no warm load; the writer's next request starts a new process)
-        self.load_progress: tuple[str, float | None] | None = None
-        self.error: str | None = None
-        self.notice: str | None = None
-        self._ids = itertools.count(1)
-        self._job: _Job | None = None
-        self._load: tuple[int, Generation] | None = None
-        self._cancelling = False
-        self._primed: tuple[str, tuple[int, int], GenerationSettings, int] | None = None
-        self.primed_at: tuple[int, int] | None = None  # cursor of the last script read ahead
+        self.session = SuggestionSession(engine, steering, warm=warm, recorder=recorder,
+                                         on_update=self._session_update, run=self._run_job)
+        self._workers: dict[int, Worker] = {}  # job id -> the worker running it
+
+    # ------------------------------------------------------------------ the session's state
+    engine = property(lambda self: self.session.engine)
+    steering = property(lambda self: self.session.steering)
+    warm = property(lambda self: self.session.warm)
+    settings = property(lambda self: self.session.settings)
+    suggestion = property(lambda self: self.session.suggestion)
+    model_state = property(lambda self: self.session.model_state)
+    load_progress = property(lambda self: self.session.load_progress)
+    error = property(lambda self: self.session.error)
+    notice = property(lambda self: self.session.notice)
+    primed_at = property(lambda self: self.session.primed_at)
+    generating = property(lambda self: self.session.generating)
+    busy = property(lambda self: self.session.busy)
+    can_accept = property(lambda self: self.session.can_accept)
+    can_pick = property(lambda self: self.session.can_pick)
+
+    @property
+    def blind(self) -> BlindPair | None:
+        return self.session.blind
+
+    def allows(self, action: str) -> bool:
+        """Whether the editor screen's suggestion ``action`` can do something now."""
+        return self.session.allows(action)
+
+    def entry(self) -> ModelEntry | None:
+        return self.session.entry()
+
+    def model_name(self) -> str | None:
+        return self.session.model_name()
+
+    def prompt_in_use(self) -> Prompt | None:
+        return self.session.prompt_in_use()
+
+    def rating_target(self) -> SuggestionRecord | None:
+        return self.session.rating_target()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -222,7 +214,6 @@ class SuggestionPanel(Vertical, can_focus=True):
         return self.query_one("#suggestion-body", VerticalScroll)
 
     def on_mount(self) -> None:
-        self._check_registry()
         self.refresh_view(text=True)
         if self.warm and self.model_state != "failed":
             # Not now: the first screen and the writer's first keys come first. The load starts
@@ -240,82 +231,207 @@ class SuggestionPanel(Vertical, can_focus=True):
 
     def on_unmount(self) -> None:
         """Nothing may keep the model busy after the editor closes."""
-        if self._job is not None and self._job.generation is not None:
-            self._job.generation.cancel()
-        if self._load is not None:
-            self._load[1].cancel()
+        self.session.close()
 
-    # ------------------------------------------------------------------ state for the screen
-    @property
-    def generating(self) -> bool:
-        """A request of the writer's is being sampled (priming does not count)."""
-        return self._job is not None and self._job.suggestion is not None
+    # ------------------------------------------------------------------ the writer's requests
+    def _draw(self, redraw: str | None) -> None:
+        if redraw == "stream":
+            self._show_text()
+        elif redraw is not None:
+            self.refresh_view(text=redraw == "text")
 
-    @property
-    def busy(self) -> bool:
-        """The model is busy for the panel (a request or priming)."""
-        return self._job is not None
+    def request(self, script: str, cursor: tuple[int, int], version: int,
+                inputs: RequestInputs | None = None) -> None:
+        """Ask for a continuation of ``script`` at ``cursor`` (the editor's text and cursor);
+        ``inputs``: a request of another kind than the script's prompt (a rewrite, a beat...)."""
+        self._draw(self.session.request(script, cursor, version, inputs) or "text")
 
-    @property
-    def can_accept(self) -> bool:
-        alt = self.suggestion.shown if self.suggestion else None
-        return alt is not None and bool(alt.offered)
+    def retry(self) -> bool:
+        """Sample the same request again into a new alternative, and show it."""
+        return self._did(self.session.retry(), text=True)
 
-    @property
-    def blind(self) -> BlindPair | None:
-        """The blind A/B comparison on show and not yet decided, or None."""
-        suggestion = self.suggestion
-        if suggestion is None or suggestion.blind is None or suggestion.blind.decided:
-            return None
-        return suggestion.blind
+    def step(self, delta: int) -> bool:
+        """Show another alternative; past the last one, sample a new one."""
+        return self._did(self.session.step(delta), text=True)
 
-    def allows(self, action: str) -> bool:
-        """Whether the editor screen's suggestion ``action`` can do something now."""
-        suggestion = self.suggestion
-        if action == "accept_suggestion":
-            return self.can_accept
-        if action == "retry_suggestion":
-            return suggestion is not None and self.blind is None
-        if action == "next_suggestion":
-            if self.blind is not None:
-                return suggestion.current < len(suggestion.alternatives) - 1
-            return suggestion is not None and bool(suggestion.alternatives)
-        if action == "rate_suggestion":
-            return self.rating_target() is not None
+    def cancel(self) -> bool:
+        """Stop the request being sampled; what was streamed stays, marked cancelled."""
+        return self._did(self.session.cancel())
+
+    def dismiss(self) -> bool:
+        """Throw the suggestion away (the writer said no)."""
+        return self._did(self.session.dismiss(), text=True)
+
+    def _did(self, done: bool, text: bool = False) -> bool:
+        if done:
+            self.refresh_view(text=text)
+        return done
+
+    def prime(self, script: str, cursor: tuple[int, int]) -> bool:
+        """Read ``script`` up to ``cursor`` into the model's prompt cache while the writer pauses
+        (see :meth:`SuggestionSession.prime`)."""
+        return self.session.prime(script, cursor)
+
+    def replay(self, script: str, cursor: tuple[int, int], version: int, events: list) -> None:
+        """Show ``events`` (engine events) as if the model had produced them for a request at
+        ``cursor``: the same messages, the same handlers. For deterministic snapshots."""
+        job = self.session.replay(script, cursor, version)
+        feed = job.feed()
+        for event in events:
+            for step in feed.steps(event):
+                self.post_message(message_of(job.id, step))
+        self.post_message(GenerationEnded(job.id))
+
+    # ------------------------------------------------------------------ accepting
+    def offer(self, part: str = "whole") -> Offer | None:
+        """What "accept" would put in the script (``part``: "whole" or "line"), or None."""
+        return self.session.offer(part)
+
+    def taken(self, offer: Offer, at: tuple[int, int], end: tuple[int, int], version: int, script: str) -> None:
+        """``offer`` is in the script, from ``at`` to ``end``; ``version``/``script``: the
+        editor's document after the edit."""
+        undo = self.app.get_key_display(Binding("ctrl+z", "undo"))
+        self._did(self.session.taken(offer, at, end, version, script, undo_key=undo), text=True)
+
+    # ------------------------------------------------------------------ blind A/B picks and ratings
+    def pick(self, label: str | None) -> bool:
+        """The writer's pick of a blind comparison ("A", "B", or None for neither)."""
+        return self._did(self.session.pick(label), text=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The pick keys are live (and in the key bar) only while a blind comparison waits."""
         if action == "pick":
             return self.can_pick
-        if action == "previous_suggestion":
-            return suggestion is not None and suggestion.current > 0
-        if action == "cancel_suggestion":
-            return self.generating
-        if action == "dismiss_suggestion":
-            return not self.generating and suggestion is not None
         return True
 
-    def entry(self) -> ModelEntry | None:
-        """The registry entry of the chosen model (None when models.toml has a problem)."""
-        try:
-            return self.engine.registry.get(self.settings.model)
-        except (ConfigError, ModelError):
-            return None
+    def action_pick(self, label: str) -> None:
+        if not self.pick(label):
+            self.app.bell()
 
-    def model_name(self) -> str | None:
-        entry = self.entry()
-        return entry.name if entry is not None else self.settings.model
+    def rated(self, record: SuggestionRecord, rating: Rating) -> None:
+        """The writer rated ``record`` (the one on show, or one already decided)."""
+        self.session.rated(record, rating)
+        self.refresh_view()
 
-    def prompt_in_use(self) -> Prompt | None:
-        """The prompt of the suggestion on show (a rewrite, a beat... has a prompt of its own),
-        else the script's remembered prompt (the next request's); None when the library has
-        none to offer."""
-        suggestion = self.suggestion
-        prompt = getattr(suggestion.steered, "prompt", None) if suggestion is not None else None
-        if isinstance(prompt, Prompt):
-            return prompt
-        try:
-            return self.steering.steer_prompt()
-        except (PromptError, ConfigError):
-            return None
+    # ------------------------------------------------------------------ settings and model
+    def apply_settings(self, settings: GenerationSettings) -> None:
+        if self.session.apply_settings(settings):
+            self.load_model()
+        self.refresh_view()
 
+    def _warm_load(self) -> None:
+        if self.session.wants_warm_load():
+            self.load_model()
+
+    def load_model(self) -> None:
+        """Load the chosen model in the background (progress shows in the panel)."""
+        job = self.session.load_model()
+        self._workers[job.id] = self._load_worker(job)
+        self.refresh_view()
+
+    # ------------------------------------------------------------------ running jobs
+    def _run_job(self, job: Job) -> None:
+        """The session's runner: each job in the ``generate`` worker group."""
+        self._workers[job.id] = self._generate_worker(job)
+
+    @work(thread=True, exclusive=True, group="generate", exit_on_error=False)
+    def _generate_worker(self, job: Job) -> None:
+        """Iterate the generation (in a thread) and post its steps; never touch widgets."""
+        generation = job.generation
+        assert generation is not None
+        worker = get_current_worker()
+        feed = job.feed()
+        for event in generation:
+            if worker.is_cancelled:
+                generation.cancel()  # keep reading: the stream ends within ~100 ms
+            if job.suggestion is None:  # priming: stop once the prompt is in the cache
+                if isinstance(event, ErrorEvent) and event.kind == "crash":  # its process died
+                    self._post_steps(job, feed, event)
+                if isinstance(event, (TokenEvent, StatsEvent, DoneEvent)) or (
+                    isinstance(event, PromptEvent) and event.done >= event.total
+                ):
+                    generation.cancel()
+                continue
+            self._post_steps(job, feed, event)
+
+    @work(thread=True, exclusive=True, group="load-model", exit_on_error=False)
+    def _load_worker(self, job: Job) -> None:
+        feed = job.feed()
+        for event in job.generation:
+            self._post_steps(job, feed, event)
+        if feed.ended_by is None:
+            self.post_message(ModelLoaded(job.id, feed.model or ""))
+
+    def _post_steps(self, job: Job, feed: Feed, event) -> None:
+        for step in feed.steps(event):
+            self.post_message(message_of(job.id, step))
+
+    # ------------------------------------------------------------------ worker messages
+    @on(ModelLoading)
+    @on(ModelFailed)
+    @on(ContextAssembled)
+    @on(PromptProgress)
+    @on(TokensStreamed)
+    @on(AlternativeRestarted)
+    @on(AlternativeFinished)
+    def _step(self, message) -> None:
+        message.stop()
+        self._draw(self.session.apply(message.job, message.step))
+
+    @on(ModelLoaded)
+    def _model_loaded(self, message: ModelLoaded) -> None:
+        """Bubbles on to the screen, which primes the prompt cache with the script."""
+        self._draw(self.session.loaded(message.job))
+
+    @on(GenerationEnded)
+    def _replay_ended(self, message: GenerationEnded) -> None:
+        message.stop()
+        self._draw(self.session.ended(message.job))
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """A job has ended when its worker has (a blind comparison's second side starts then).
+        A worker that died of an unexpected error (a bug): said instead of hanging."""
+        worker = event.worker
+        if not worker.is_finished:
+            return
+        job = next((job for job, known in self._workers.items() if known is worker), None)
+        if job is None:
+            return
+        del self._workers[job]
+        if worker.group == "load-model" and event.state is WorkerState.SUCCESS:
+            return  # ModelLoaded (or ModelFailed) says how it went
+        self._draw(self.session.ended(job, cancelled=event.state is WorkerState.CANCELLED,
+                                      failure=worker.error if event.state is WorkerState.ERROR else None))
+
+    # ------------------------------------------------------------------ the session's updates
+    def _session_update(self, update) -> None:
+        """Decisions go on to the screen and the app as messages; problems as a notification."""
+        if isinstance(update, Told):
+            self.notify("\n".join(update.problems), title="Prompt problems", severity="warning", timeout=15)
+        elif isinstance(update, Shown):
+            self.post_message(SuggestionShown(update.record))
+        elif isinstance(update, Accepted):
+            self.post_message(SuggestionAccepted(update.record, update.part, update.text, update.at,
+                                                 update.end, update.version))
+        elif isinstance(update, Rejected):
+            self.post_message(SuggestionRejected(update.record, update.why))
+        elif isinstance(update, Retried):
+            self.post_message(SuggestionRetried(update.record))
+        elif isinstance(update, Rated):
+            self.post_message(SuggestionRated(update.record, update.rating))
+        elif isinstance(update, Picked):
+            self.post_message(BlindPicked(update.a, update.b, update.winner, update.key))
+
+    # ------------------------------------------------------------------ keys of the panel
+    def action_scroll_text(self, lines: int) -> None:
+        self.body.scroll_relative(y=lines, animate=False)
+
+    def action_leave(self) -> None:
+        if not self.cancel():
+            self.post_message(self.Leave())
+
+    # ------------------------------------------------------------------ drawing
     def _model_line(self, entry: ModelEntry | None, prompt: Prompt | None, width: int) -> str:
         """``"Continue from the cursor (continue@1) · temp 0.4 · ≤256 tok"``: the prompt in use
         and the sampling, on one line of ``width`` cells (0: no limit). When it is too long the
@@ -333,594 +449,6 @@ class SuggestionPanel(Vertical, can_focus=True):
             return Content(title).truncate(room - 1).plain.rstrip() + "…" + rest
         return prompt.ref + (f" · {summary}" if summary else "")
 
-    def _check_registry(self) -> None:
-        try:
-            self.engine.registry.get(self.settings.model)
-        except (ConfigError, ModelError) as exc:
-            self.model_state = "failed"
-            self.error = str(exc)
-
-    # ------------------------------------------------------------------ requests
-    def request(self, script: str, cursor: tuple[int, int], version: int,
-                inputs: RequestInputs | None = None) -> None:
-        """Ask for a continuation of ``script`` at ``cursor`` (the editor's text and cursor);
-        ``inputs``: a request of another kind than the script's prompt (a rewrite, a beat...)."""
-        self._reject("replaced")
-        self._stop_job()
-        suggestion = Suggestion(next(self._ids), script, cursor, version, self.settings, model=self.model_name())
-        self.suggestion = suggestion
-        self.error = self.notice = None
-        suggestion.slot(0)
-        # a blind comparison only for the script's own prompt (not a rewrite, a beat...)
-        blind = self.settings.ab is not None and inputs is None
-        suggestion.steered = self._steer(script, cursor, inputs)
-        if blind:
-            self._request_blind(suggestion)
-            return
-        request = steered_request(suggestion.steered, self.settings)
-        suggestion.samples = request.n
-        self._start(suggestion, request, first_slot=0)
-
-    def _request_blind(self, suggestion: Suggestion) -> None:
-        """Sample the writer's candidate and the other one (``settings.ab``) into slots A and B,
-        in random order; the second starts when the first ends (see ``_ended``)."""
-        ab = self.settings.ab
-        assert ab is not None
-        mine = (suggestion.steered, steered_request(suggestion.steered, self.settings, n=1))
-        try:
-            other = other_side(ab, self.steering, self.settings, suggestion.script, suggestion.cursor)
-        except BlindABError as exc:
-            self.error = str(exc)
-            self.suggestion = None
-            self.refresh_view(text=True)
-            return
-        self.tell(getattr(other[0], "problems", []))
-        writers = shuffle()
-        sides = [mine, other] if writers == "A" else [other, mine]
-        names = [self._side_name(steered, request, own) for (steered, request), own in
-                 zip(sides, (writers == "A", writers == "B"))]
-        suggestion.blind = BlindPair(new_key(), writers, (names[0], names[1]))
-        suggestion.samples = 1
-        for slot, label in enumerate(("A", "B")):
-            alt = suggestion.slot(slot)
-            alt.label, alt.request_key = label, new_key()
-        suggestion.pending = [(1, sides[1][0], sides[1][1], suggestion.alternatives[1].request_key)]
-        self._start(suggestion, sides[0][1], first_slot=0, steered=sides[0][0],
-                    request_key=suggestion.alternatives[0].request_key)
-
-    def _side_name(self, steered, request, own: bool) -> str:
-        """"gemma3-270m · continue@2 (your settings)": what a blind side is, told after the pick."""
-        try:
-            model = self.engine.registry.get(request.model).name
-        except (ConfigError, ModelError):
-            model = request.model or "?"
-        prompt = getattr(getattr(steered, "prompt", None), "ref", None)
-        seed = f" · seed {request.seed}" if request.seed is not None else ""
-        return f"{model}" + (f" · {prompt}" if prompt else "") + seed + (" (your settings)" if own else "")
-
-    def retry(self) -> bool:
-        """Sample the same request again into a new alternative, and show it."""
-        suggestion = self.suggestion
-        if suggestion is None or self.blind is not None:
-            return False
-        shown = suggestion.shown
-        if shown is not None and shown.text:
-            self.post_message(SuggestionRetried(suggestion.record(shown)))
-        self._stop_job()
-        suggestion.alternatives = [a for a in suggestion.alternatives if a.text or not a.finished]
-        for index, alt in enumerate(suggestion.alternatives):
-            alt.slot = index
-        slot = len(suggestion.alternatives)
-        suggestion.slot(slot)
-        suggestion.current = slot
-        self.error = self.notice = None
-        request = steered_request(suggestion.steered, suggestion.settings, n=1, seed_offset=suggestion.samples)
-        suggestion.samples += 1  # with a fixed seed, every sample still gets a seed of its own
-        self._start(suggestion, request, first_slot=slot)
-        return True
-
-    def step(self, delta: int) -> bool:
-        """Show another alternative; past the last one, sample a new one."""
-        suggestion = self.suggestion
-        if suggestion is None or not suggestion.alternatives:
-            return False
-        target = suggestion.current + delta
-        if target >= len(suggestion.alternatives):
-            if self.generating or self.blind is not None:  # the next one is on its way
-                return False
-            return self.retry()
-        if target < 0:
-            return False
-        suggestion.current = target
-        self.refresh_view(text=True)
-        return True
-
-    def cancel(self) -> bool:
-        """Stop the request being sampled (at once: the engine checks between tokens and
-        inside prompt evaluation). What was streamed stays, marked cancelled."""
-        job = self._job
-        if job is None or job.suggestion is None:
-            return False
-        if job.generation is not None:
-            job.generation.cancel()
-        if self.suggestion is not None:
-            self.suggestion.pending.clear()  # a blind comparison stops with what came
-        job.then = None
-        self._cancelling = True
-        self.refresh_view()
-        return True
-
-    def dismiss(self) -> bool:
-        """Throw the suggestion away (the writer said no)."""
-        if self.suggestion is None:
-            return False
-        blind = self.blind
-        picked = self.can_pick and self._pick(None)
-        self._reject("dismissed")
-        self._stop_job()
-        self.suggestion = None
-        self.notice = blind.reveal() if picked and blind is not None else "Dismissed."
-        self.refresh_view(text=True)
-        return True
-
-    def _reject(self, why: str) -> None:
-        suggestion = self.suggestion
-        if suggestion is None or suggestion.accepted:
-            return
-        pair = suggestion.blind
-        if pair is not None and pair.decided and pair.winner is None and why == "dismissed":
-            for alt in suggestion.alternatives:  # neither of a blind pair: both were read and refused
-                if alt.text:
-                    self.post_message(SuggestionRejected(suggestion.record(alt), why))
-        elif any(alt.text for alt in suggestion.alternatives):
-            self.post_message(SuggestionRejected(suggestion.record(), why))
-
-    def _start(self, suggestion: Suggestion, request, first_slot: int, steered=None,
-               request_key: str | None = None) -> None:
-        steered = steered if steered is not None else suggestion.steered
-        render = steered.render if steered is not None else None
-        key = request_key or suggestion.key
-        try:
-            sampling = resolved_sampling(request, self.engine.registry.get(request.model))
-        except (ConfigError, ModelError):
-            sampling = resolved_sampling(request, None)  # the request fails and says why
-        for index in range(request.n):  # what the edit log keeps about each alternative's request
-            alt = suggestion.slot(first_slot + index)
-            alt.request_key, alt.sampling, alt.request_seed = key, sampling, request.seed
-        generation = self.engine.continue_at(suggestion.script, suggestion.cursor, request, render=render)
-        job = self._job = _Job(next(self._ids), generation, suggestion.id, first_slot, steered=steered,
-                               request_key=key)
-        self._cancelling = False
-        self._primed = None
-        job.worker = self._generate_worker(job)
-        self.refresh_view(text=True)
-
-    def _stop_job(self) -> None:
-        """Cancel what the model is doing for the panel; unfinished alternatives end cancelled."""
-        job = self._job
-        if job is None:
-            return
-        if job.generation is not None:
-            job.generation.cancel()
-        self._job = None
-        self._cancelling = False
-        if self.suggestion is not None and job.suggestion == self.suggestion.id:
-            self.suggestion.pending.clear()
-            for alt in self.suggestion.alternatives:
-                if not alt.finished:
-                    alt.reason = CANCELLED
-                    alt.prompt = None
-
-    def prime(self, script: str, cursor: tuple[int, int]) -> bool:
-        """Read ``script`` up to ``cursor`` into the model's prompt cache, in the background,
-        so that the next request evaluates only what changed. Only while idle with the model
-        loaded; a request cancels it (what was read stays in the cache)."""
-        if not self.warm or self._job is not None or self.model_state != "ready":
-            return False
-        key = (script, cursor, self.settings, self.steering.revision)
-        if self._primed == key:
-            return False
-        self._primed = key
-        steered = self._steer(script, cursor)  # the same prefix the next request sends
-        # work nobody waits for: the engine leaves one core to the editor while it reads
-        request = replace(steered_request(steered, self.settings, n=1), background=True)
-        generation = self.engine.continue_at(script, cursor, request, render=steered.render)
-        job = self._job = _Job(next(self._ids), generation, None, primes=cursor)
-        self._generate_worker(job)
-        return True
-
-    def _steer(self, script: str, cursor: tuple[int, int], inputs: RequestInputs | None = None):
-        """The steered prompt for ``script`` at ``cursor``; problems (a malformed anchor store or
-        prompt file) are shown once, as a notification."""
-        steered = self.steering.steer(script, cursor, inputs)
-        self.tell(steered.problems)
-        return steered
-
-    def tell(self, problems: list[str]) -> None:
-        fresh = self.steering.news(problems)
-        if fresh:
-            self.notify("\n".join(fresh), title="Prompt problems", severity="warning", timeout=15)
-
-    @work(thread=True, exclusive=True, group="generate", exit_on_error=False)
-    def _generate_worker(self, job: _Job) -> None:
-        """Iterate the generation (in a thread) and post what happens; never touch widgets."""
-        generation = job.generation
-        assert generation is not None
-        worker = get_current_worker()
-        feed = GenerationFeed(job.id, job.first_slot)
-        try:
-            for event in generation:
-                if worker.is_cancelled:
-                    generation.cancel()  # keep reading: the stream ends within ~100 ms
-                if job.suggestion is None:  # priming: stop once the prompt is in the cache
-                    if isinstance(event, ErrorEvent) and event.kind == "crash":  # its process died
-                        for message in feed.messages(event):
-                            self.post_message(message)
-                    if isinstance(event, (TokenEvent, StatsEvent, DoneEvent)) or (
-                        isinstance(event, PromptEvent) and event.done >= event.total
-                    ):
-                        generation.cancel()
-                    continue
-                for message in feed.messages(event):
-                    self.post_message(message)
-        finally:
-            self.post_message(GenerationEnded(job.id))
-
-    def replay(self, script: str, cursor: tuple[int, int], version: int, events: list) -> None:
-        """Show ``events`` (engine events) as if the model had produced them for a request at
-        ``cursor``: the same messages, the same handlers. For deterministic snapshots."""
-        self._reject("replaced")
-        self._stop_job()
-        suggestion = Suggestion(next(self._ids), script, cursor, version, self.settings, model=self.model_name())
-        self.suggestion = suggestion
-        self.error = self.notice = None
-        suggestion.slot(0)
-        job = self._job = _Job(next(self._ids), None, suggestion.id)
-        feed = GenerationFeed(job.id)
-        for event in events:
-            for message in feed.messages(event):
-                self.post_message(message)
-        self.post_message(GenerationEnded(job.id))
-
-    # ------------------------------------------------------------------ accepting
-    def offer(self, part: str = "whole") -> Offer | None:
-        """What "accept" would put in the script (``part``: "whole" or "line"), or None."""
-        suggestion = self.suggestion
-        alt = suggestion.shown if suggestion else None
-        if suggestion is None or alt is None or not alt.offered:
-            return None
-        text = alt.offered if part == "whole" else first_line(alt.offered)
-        return Offer(suggestion.id, alt.slot, part, text, suggestion.cursor, suggestion.version)
-
-    def taken(self, offer: Offer, at: tuple[int, int], end: tuple[int, int], version: int, script: str) -> None:
-        """``offer`` is in the script, from ``at`` to ``end``; ``version``/``script``: the
-        editor's document after the edit."""
-        suggestion = self.suggestion
-        if suggestion is None or suggestion.id != offer.request_id:
-            return
-        alt = suggestion.alternatives[offer.slot]
-        blind = self.blind
-        if blind is not None and self.can_pick:
-            self._pick(alt.label)  # accepting a blind candidate picks it
-        suggestion.accepted = True
-        record = suggestion.record(alt)
-        alt.consumed += len(offer.text)
-        self._stop_job()  # accepting while it is being written stops it where it is
-        if offer.part == "whole" or not alt.offered:
-            self.suggestion = None
-            lines = offer.text.rstrip("\n").count("\n")
-            what = f"{lines + 1} lines" if lines else "one line"
-            undo = self.app.get_key_display(Binding("ctrl+z", "undo"))
-            self.notice = f"Inserted {what}; {undo} takes them out again."
-            if blind is not None and blind.decided:
-                self.notice = f"{blind.reveal()} {self.notice}"
-        else:
-            # The rest continues from the end of what went in: this alternative is the only one
-            # that fits the script now, and a retry samples from there (a new request for the log).
-            suggestion.alternatives = [alt]
-            alt.slot = 0
-            suggestion.current = 0
-            suggestion.script, suggestion.cursor, suggestion.version = script, end, version
-            suggestion.key = new_key()
-            self.notice = blind.reveal() if blind is not None and blind.decided else None
-        self.post_message(SuggestionAccepted(record, offer.part, offer.text, at, end, version))
-        self.refresh_view(text=True)
-
-    # ------------------------------------------------------------------ blind A/B picks
-    @property
-    def can_pick(self) -> bool:
-        """A blind comparison is on show with both candidates written."""
-        blind = self.blind
-        if blind is None or self.generating:
-            return False
-        alternatives = self.suggestion.alternatives
-        return len(alternatives) == 2 and all(a.finished and a.text for a in alternatives)
-
-    def pick(self, label: str | None) -> bool:
-        """The writer's pick of a blind comparison ("A", "B", or None for neither): recorded,
-        and which was which is told. The picked candidate stays on offer."""
-        if not self.can_pick:
-            return False
-        blind = self.blind
-        self._pick(label)
-        if label is not None:
-            self.suggestion.current = 0 if label == "A" else 1
-        self.notice = blind.reveal()
-        self.refresh_view(text=True)
-        return True
-
-    def _pick(self, label: str | None) -> bool:
-        suggestion = self.suggestion
-        blind = suggestion.blind if suggestion is not None else None
-        if blind is None or blind.decided:
-            return False
-        blind.winner, blind.decided = label, True
-        a, b = suggestion.alternatives[:2]
-        self.post_message(BlindPicked(suggestion.record(a), suggestion.record(b), label, blind.key))
-        return True
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The pick keys are live (and in the key bar) only while a blind comparison waits."""
-        if action == "pick":
-            return self.can_pick
-        return True
-
-    def action_pick(self, label: str) -> None:
-        if not self.pick(label):
-            self.app.bell()
-
-    # ------------------------------------------------------------------ ratings
-    def rating_target(self) -> SuggestionRecord | None:
-        """The suggestion on show, finished and with text (what the rating key rates), or None."""
-        suggestion = self.suggestion
-        alt = suggestion.shown if suggestion else None
-        if alt is None or not alt.finished or not alt.text:
-            return None
-        return suggestion.record(alt)
-
-    def rated(self, record: SuggestionRecord, rating: Rating) -> None:
-        """The writer rated ``record`` (the one on show, or one already decided): show it, and
-        report it (``SuggestionRated``)."""
-        suggestion = self.suggestion
-        shown = next((a for a in suggestion.alternatives if a.key == record.key), None) if suggestion else None
-        if shown is not None:
-            shown.rating = rating
-        else:
-            self.notice = f"Rated: {rating.summary()}."
-        self.post_message(SuggestionRated(record, rating))
-        self.refresh_view()
-
-    # ------------------------------------------------------------------ settings and model
-    def apply_settings(self, settings: GenerationSettings) -> None:
-        model_changed = settings.model != self.settings.model
-        self.settings = settings
-        ab = settings.ab
-        self.engine.keep_loaded(2 if ab is not None and ab.kind == "model" else 1)
-        self.error = None
-        if self.model_state in ("failed", "crashed"):
-            self.model_state = "idle"
-        self.engine.forgive(settings.model)  # chosen again: a model that kept crashing may start
-        self._check_registry()
-        if model_changed and self.model_state != "failed":
-            self.load_model()
-        self.refresh_view()
-
-    def _warm_load(self) -> None:
-        if self.model_state == "idle" and self._job is None and self._load is None:
-            self.load_model()
-
-    def load_model(self) -> None:
-        """Load the chosen model in the background (progress shows in the panel)."""
-        if self._load is not None:
-            self._load[1].cancel()
-        job = next(self._ids)
-        generation = self.engine.load(self.settings.model)
-        self._load = (job, generation)
-        self.model_state = "loading"
-        self.load_progress = None
-        self.error = None
-        self._load_worker(job, generation)
-        self.refresh_view()
-
-    @work(thread=True, exclusive=True, group="load-model", exit_on_error=False)
-    def _load_worker(self, job: int, generation: Generation) -> None:
-        feed = GenerationFeed(job)
-        for event in generation:
-            for message in feed.messages(event):
-                self.post_message(message)
-        if feed.ended_by is None:
-            self.post_message(ModelLoaded(job, feed.model or ""))
-
-    # ------------------------------------------------------------------ worker messages
-    def _current(self, job: int) -> bool:
-        return self._job is not None and self._job.id == job
-
-    def _slot(self, job: int, slot: int) -> Alternative | None:
-        if not self._current(job) or self.suggestion is None or self._job.suggestion != self.suggestion.id:
-            return None
-        alt = self.suggestion.slot(slot)
-        return None if alt.finished else alt
-
-    @on(ModelLoading)
-    def _model_loading(self, message: ModelLoading) -> None:
-        message.stop()
-        if not (self._current(message.job) or (self._load is not None and self._load[0] == message.job)):
-            return
-        if message.stage == "ready":
-            self.model_state = "ready"
-            self.load_progress = None
-        else:
-            self.model_state = "loading"
-            self.load_progress = (message.stage, message.fraction)
-        self.refresh_view()
-
-    @on(ModelLoaded)
-    def _model_loaded(self, message: ModelLoaded) -> None:
-        """Bubbles on to the screen, which primes the prompt cache with the script."""
-        if self._load is not None and self._load[0] == message.job:
-            self._load = None
-            self.model_state = "ready"
-            self.load_progress = None
-            self.refresh_view()
-
-    @on(ModelFailed)
-    def _model_failed(self, message: ModelFailed) -> None:
-        message.stop()
-        if self._load is not None and self._load[0] == message.job:
-            self._load = None
-        elif not self._current(message.job):
-            return
-        if message.kind in ("config", "model"):
-            self.model_state = "failed"  # a server failure is not for good: the writer can retry
-        elif message.kind == "crash":
-            self.model_state = "crashed"
-        suggestion = self.suggestion
-        if self._current(message.job) and suggestion is not None and self._job.suggestion == suggestion.id:
-            for alt in suggestion.alternatives:  # what streamed before the failure stays on offer
-                if not alt.finished and alt.text:
-                    alt.reason, alt.prompt = "failed", None
-                    self.post_message(SuggestionShown(suggestion.record(alt)))
-        self.load_progress = None
-        self.error = message.message
-        self.refresh_view()
-
-    @on(ContextAssembled)
-    def _context_assembled(self, message: ContextAssembled) -> None:
-        message.stop()
-        if self._current(message.job) and self.suggestion is not None and self._job.suggestion == self.suggestion.id:
-            job = self._job
-            self.suggestion.context = message.context
-            key = job.request_key or self.suggestion.key
-            for alt in self.suggestion.alternatives:  # what the edit log keeps with each
-                if alt.request_key == key and not alt.finished:
-                    alt.context = message.context
-            steered = job.steered if job.steered is not None else self.suggestion.steered
-            if steered is not None:  # what rendering found (examples file missing...)
-                self.tell(steered.problems)
-            if self.suggestion.blind is None:
-                self.suggestion.model = message.context.model
-            if self.model_state != "ready":
-                self.model_state = "ready"
-                self.load_progress = None
-            self.refresh_view()
-
-    @on(PromptProgress)
-    def _prompt_progress(self, message: PromptProgress) -> None:
-        message.stop()
-        alt = self._slot(message.job, message.slot)
-        if alt is not None:
-            alt.prompt = (message.done, message.total)
-            self.refresh_view()
-
-    @on(TokensStreamed)
-    def _tokens(self, message: TokensStreamed) -> None:
-        message.stop()
-        alt = self._slot(message.job, message.slot)
-        if alt is None:
-            return
-        first = not alt.text
-        alt.text = message.text
-        alt.prompt = None
-        if first:
-            self.refresh_view(text=True)  # the status changes from "reading" to "writing"
-        elif self.suggestion is not None and self.suggestion.current == message.slot:
-            self._show_text()
-
-    @on(AlternativeRestarted)
-    def _restarted(self, message: AlternativeRestarted) -> None:
-        message.stop()
-        alt = self._slot(message.job, message.slot)
-        if alt is not None:
-            alt.text, alt.seed = "", message.seed
-            alt.restarts += 1
-            self.refresh_view(text=True)
-
-    @on(AlternativeFinished)
-    def _finished(self, message: AlternativeFinished) -> None:
-        message.stop()
-        alt = self._slot(message.job, message.slot)
-        if alt is None or self.suggestion is None:
-            return
-        done = message.done
-        alt.text, alt.reason, alt.seed, alt.stats, alt.prompt = done.text, done.reason, done.seed, message.stats, None
-        alt.prompt_ref = done.prompt_ref
-        if alt.text or alt.reason != CANCELLED:
-            self.post_message(SuggestionShown(self.suggestion.record(alt)))
-        if not alt.text and alt.reason == CANCELLED and len(self.suggestion.alternatives) > 1:
-            self.suggestion.alternatives.remove(alt)  # nothing to show: forget the slot
-            self.suggestion.current = min(self.suggestion.current, len(self.suggestion.alternatives) - 1)
-        self.refresh_view(text=True)
-
-    @on(GenerationEnded)
-    def _ended(self, message: GenerationEnded) -> None:
-        message.stop()
-        if self._current(message.job):
-            if self._job.primes is not None:
-                self.primed_at = self._job.primes
-            suggestion = self.suggestion
-            mine = suggestion is not None and self._job.suggestion == suggestion.id
-            pending = list(suggestion.pending) if mine else []
-            if pending and not self.error and not self._cancelled_blind():
-                # the other side of a blind comparison: it starts once this worker has finished
-                # (the "generate" group is exclusive: starting now would cancel it)
-                self._job.then = pending[0]
-                suggestion.pending = pending[1:]
-                if self._job.worker is None or self._job.worker.is_finished:
-                    self._next_side()
-                return
-            self._stop_job()
-            if self.error and suggestion is not None and not any(a.text for a in suggestion.alternatives):
-                self.suggestion = None  # it failed before any text: the error says why
-            self.refresh_view(text=True)
-
-    def _cancelled_blind(self) -> bool:
-        """A side of a blind comparison was stopped: the next one is not sampled."""
-        suggestion = self.suggestion
-        return suggestion is None or any(a.reason == CANCELLED for a in suggestion.alternatives)
-
-    def _next_side(self) -> None:
-        job, suggestion = self._job, self.suggestion
-        if job is None or job.then is None or suggestion is None or job.suggestion != suggestion.id:
-            return
-        slot, steered, request, key = job.then
-        pending = suggestion.pending
-        self._job = None
-        self._start(suggestion, request, first_slot=slot, steered=steered, request_key=key)
-        suggestion.pending = pending
-
-    @on(Worker.StateChanged)
-    def _worker_state(self, event: Worker.StateChanged) -> None:
-        """A blind comparison's first side done: the second starts. A worker that died of an
-        unexpected error (a bug): say so instead of hanging."""
-        job = self._job
-        if job is not None and job.then is not None and event.worker is job.worker and event.worker.is_finished:
-            if event.state is WorkerState.SUCCESS:
-                self._next_side()
-                return
-            if event.state is WorkerState.CANCELLED:
-                self._stop_job()
-                self.refresh_view(text=True)
-                return
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if event.worker.group == "load-model":
-            self._load = None
-            self.model_state = "failed"
-        else:
-            self._stop_job()
-        self.error = f"{event.worker.group} failed: {error.__class__.__name__}: {error}"
-        self.refresh_view(text=True)
-
-    # ------------------------------------------------------------------ keys of the panel
-    def action_scroll_text(self, lines: int) -> None:
-        self.body.scroll_relative(y=lines, animate=False)
-
-    def action_leave(self) -> None:
-        if not self.cancel():
-            self.post_message(self.Leave())
-
-    # ------------------------------------------------------------------ drawing
     def refresh_view(self, text: bool = False) -> None:
         """Draw the state (everything but the streamed text unless ``text``)."""
         if not self.children:  # not composed yet
@@ -987,7 +515,7 @@ class SuggestionPanel(Vertical, can_focus=True):
             stage = LOAD_STAGES.get(self.load_progress[0], "loading") if self.load_progress else "starting"
             return f"Loading the model: {stage}…", "-busy"
         if self.generating:
-            if self._cancelling:
+            if self.session.cancelling:
                 return "Cancelling…", "-busy"
             alternatives = self.suggestion.alternatives if self.suggestion else []
             writing = next((a for a in alternatives if not a.finished), None)

@@ -1,4 +1,4 @@
-"""Blind A/B comparisons in the suggestion panel, as plain data (no widgets, no Textual).
+"""Blind A/B comparisons of suggestions, as plain data.
 
 One request samples two candidates: one with the writer's settings, one with another model,
 another prompt version, or another seed of the same model and prompt. The panel shows them as
@@ -10,14 +10,14 @@ and ``pick``), which ``scenewright eval`` turns into win rates.
 * :class:`BlindAB`: what the writer's candidate is compared with (``GenerationSettings.ab``).
 * :class:`BlindPair`: one comparison on show: which side is the writer's, what each side is, the pick.
 * :func:`choices`: the comparisons the settings screen and the command palette offer.
-* :func:`other_side`: the steered prompt and the request of the other candidate.
+* :func:`engine.session.steering.other_side`: the steered prompt and the request of the other candidate.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine.models.registry import Registry
@@ -103,26 +103,3 @@ def choices(registry: "Registry | None", library: "PromptLibrary | None",
                     out.append((f"Prompt {prompt.ref} ({prompt.title})", BlindAB("prompt", prompt.ref)))
     out.append(("Another seed, same model and prompt", BlindAB("seed")))
     return out
-
-
-def other_side(ab: BlindAB, steering: Any, settings: Any, script: str, cursor: tuple[int, int]):
-    """``(Steered, ContinueRequest)`` of the other candidate (one sample) for a request at
-    ``cursor``; ``steering`` is the script's :class:`~tui.steering.ScriptSteering`, ``settings``
-    the writer's :class:`~tui.suggestions.GenerationSettings`. Raises :class:`BlindABError`."""
-    from engine.steering import PromptError
-    from engine.steering.steer import steer
-
-    from .steering import steered_request
-
-    if ab.kind == "prompt":
-        store = steering.store if steering.store is not None and steering.store.error is None else None
-        try:
-            steered = steer(script, cursor, script_path=steering.script_path, store=store,
-                            library=steering.prompts(), prompt=ab.other)
-        except PromptError as exc:
-            raise BlindABError(f"blind A/B: {exc}") from None
-        return steered, steered_request(steered, settings, n=1)
-    steered = steering.steer(script, cursor)
-    if ab.kind == "model":
-        return steered, steered_request(steered, replace(settings, model=ab.other), n=1)
-    return steered, steered_request(steered, settings, n=1, seed_offset=1)

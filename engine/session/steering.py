@@ -1,7 +1,9 @@
-"""What steers the requests of one open script (no widgets, no Textual): its anchor store (the
-``.anchors.toml`` beside the script), the prompt library and the prompt the writer picked.
+"""What steers the requests of one script: its anchor store (the ``.anchors.toml`` beside the
+script, or one in memory), the prompt library and the prompt the writer picked; and
+:func:`steered_request`, the one place a request is made from a steered prompt and the writer's
+settings (the editor's panel, ``scenewright continue`` and ``scenewright serve`` all use it).
 
-The suggestion panel asks :meth:`ScriptSteering.steer` for every request and for every read-ahead
+The suggestion session asks :meth:`ScriptSteering.steer` for every request and for every read-ahead
 (prime), so both send the model the same stable prefix (instructions, genre and tone, anchors,
 examples) and the prompt cache the prime filled is the one the next request uses. The anchors
 panel and the prompt picker change the store through this object and bump ``revision`` so that
@@ -11,7 +13,7 @@ the panel knows its read-ahead is stale.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine.generation import ContinueRequest
@@ -20,7 +22,8 @@ from engine.steering.render import choose_prompt
 from engine.steering.steer import Steered, steer
 from engine.steering.store import StoreSettings
 
-from .suggestions import SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings
+from .blind_ab import BlindAB, BlindABError
+from .settings import SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings
 
 
 #: Request kinds that work on the selected passage (accepting replaces it).
@@ -174,3 +177,22 @@ def token_budget(engine, settings: GenerationSettings) -> tuple[Callable[[str], 
     if model is not None:
         return model.count_tokens, model.n_ctx - max_tokens - 1, entry.name
     return model_token_counter(entry.name), entry.context_length - max_tokens - 1, entry.name
+
+
+def other_side(ab: BlindAB, steering: "ScriptSteering", settings: GenerationSettings, script: str,
+               cursor: tuple[int, int]):
+    """``(Steered, ContinueRequest)`` of the other candidate (one sample) for a request at
+    ``cursor``; ``steering`` is the script's :class:`~engine.session.steering.ScriptSteering`, ``settings``
+    the writer's :class:`~engine.session.settings.GenerationSettings`. Raises :class:`BlindABError`."""
+    if ab.kind == "prompt":
+        store = steering.store if steering.store is not None and steering.store.error is None else None
+        try:
+            steered = steer(script, cursor, script_path=steering.script_path, store=store,
+                            library=steering.prompts(), prompt=ab.other)
+        except PromptError as exc:
+            raise BlindABError(f"blind A/B: {exc}") from None
+        return steered, steered_request(steered, settings, n=1)
+    steered = steering.steer(script, cursor)
+    if ab.kind == "model":
+        return steered, steered_request(steered, replace(settings, model=ab.other), n=1)
+    return steered, steered_request(steered, settings, n=1, seed_offset=1)

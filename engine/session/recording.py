@@ -1,29 +1,34 @@
 """Recording the writer's work with the model into the edit log (``engine.editlog``).
 
-The app owns one :class:`EditRecording`. It opens one :class:`~engine.editlog.EditLogWriter`
-on the user's log (``editlog.sqlite3`` in the data folder, ``SCENEWRIGHT_DATA_DIR`` honoured)
-and turns the suggestion panel's reports into log calls:
+The editor owns one :class:`EditRecording`, the recorder of its suggestion sessions. It opens one
+:class:`~engine.editlog.EditLogWriter` on the user's log (``editlog.sqlite3`` in the data folder,
+``SCENEWRIGHT_DATA_DIR`` honoured) and turns the session's decisions
+(:mod:`engine.session.updates`, through :meth:`EditRecording.decided`) into log calls:
 
-* ``SuggestionShown`` (or the first report of an alternative): its request (script path and
+* ``Shown`` (or the first report of an alternative): its request (script path and
   content hash, scene, cursor, model and file hash, prompt id and version, the full prompt,
   sampling, seed, prompt tokens, genre) once, then the alternative (text, seed, why it ended,
   time to first token, speed, tokens). The genre is the one the prompt was rendered with (the
   title page's ``Genre:``, or the anchor store's setting); it becomes the script's genre in the
   log (what ``dataset export --balance-genre`` balances on) only while the script has none, so
   a genre the writer gave with ``scenewright log mark --genre`` stays;
-* ``SuggestionAccepted``: ``accepted`` or ``accepted_part`` with the text that went in, and
+* ``Accepted``: ``accepted`` or ``accepted_part`` with the text that went in, and
   the inserted range, which an :class:`~engine.editlog.InsertionTracker` then follows through
   every edit (it listens to the editor's document: ``FountainDocument.listeners``);
-* ``SuggestionRejected``: ``rejected``; ``SuggestionRated``: the ratings and tags;
-  ``BlindPicked``: the A/B comparison and the pick;
-* a save (``SaveFinished`` without error): the text that now stands where each accepted
+* ``Rejected``: ``rejected``; ``Rated``: the ratings and tags; ``Picked``: the A/B comparison
+  and the pick;
+* a save (:meth:`EditRecording.saved`): the text that now stands where each accepted
   suggestion went, as its final text (the log computes the normalised edit distance and marks
   it ``edited`` when it differs from what was accepted).
 
 Nothing here waits on SQLite: the writer's thread does the writes (and finds the scene: work the
 editor must not wait for); a model file without a sha256 in models.toml is hashed in a thread of
 its own. A log that cannot be opened is
-reported once (``EditLogProblem``) and the editor goes on without recording.
+reported once (``report(message, unavailable)``) and the editor goes on without recording.
+
+:func:`model_identity` is what every recorder (this one, ``scenewright serve``'s) writes to tell
+models apart: the adapter file's sha256 for a base + adapter, else models.toml's sha256, else the
+loaded file, to hash once.
 """
 
 from __future__ import annotations
@@ -32,8 +37,6 @@ import threading
 from collections import deque
 from pathlib import Path
 from typing import Any, Callable
-
-from textual.message import Message
 
 from engine.editlog import (
     EditLogError,
@@ -47,8 +50,8 @@ from engine.generation import GenerationEngine
 from engine.models import ModelError
 from engine.tomlconf import ConfigError
 
-from .messages import BlindPicked, EditLogProblem, SuggestionAccepted, SuggestionRated, SuggestionRejected
-from .suggestions import Rating, SuggestionRecord
+from .suggestion import Rating, SuggestionRecord
+from .updates import Accepted, Decision, Picked, Rated, Rejected, Shown
 
 Location = tuple[int, int]
 EDITS_KEPT = 512  # recent edits, to follow an insertion made before its message arrived
@@ -108,14 +111,18 @@ class EditRecording:
         script_path: Path,
         path: str | Path | None = None,
         *,
-        report: Callable[[Message], Any] | None = None,
+        report: Callable[[str, bool], Any] | None = None,
+        locate: Callable[[], Any] | None = None,
     ) -> None:
-        """``report``: where ``EditLogProblem`` goes (``App.post_message``: safe from the
-        writer's thread)."""
+        """``report(message, unavailable)``: where a problem with the log goes, from the writer's
+        thread (the editor posts it as ``EditLogProblem``). ``locate()``: the editor screen whose
+        text an accepted suggestion went into, followed from then on when :meth:`follow` was not
+        called before (it raises LookupError when there is none)."""
         self.engine = engine
         self.script_path = Path(script_path)
         self.path = Path(path).expanduser() if path is not None else default_path()
         self.report = report
+        self.locate = locate
         self.writer: EditLogWriter | None = None
         self.tracker: InsertionTracker | None = None
         self.last_decided: SuggestionRecord | None = None  # what the rating key rates once it left the panel
@@ -127,7 +134,7 @@ class EditRecording:
         self._requests: dict[str, int] = {}  # request key -> alternatives recorded
         self._recorded: set[str] = set()  # suggestion keys recorded
         self._accepted: set[str] = set()  # suggestion keys accepted (tracked)
-        self._finals: dict[str, str] = {}  # suggestion key -> final text last recorded
+        self._finals: dict[str, tuple] = {}  # suggestion key -> (final text, where) last recorded
         self._hashes: dict[str, str] = {}  # model file -> sha256
         self._hashing: set[str] = set()
         self._hash_threads: list[threading.Thread] = []
@@ -149,7 +156,7 @@ class EditRecording:
         if self.report is None:
             return
         try:
-            self.report(EditLogProblem(str(error), isinstance(error, LogUnavailable)))
+            self.report(str(error), isinstance(error, LogUnavailable))
         except RuntimeError:  # the app has closed its loop
             pass
 
@@ -222,18 +229,32 @@ class EditRecording:
                 return self.tracker is not None
         return self.tracker is not None and self._document is not None
 
-    # ------------------------------------------------------------------ reports from the panel
+    # ------------------------------------------------------------------ decisions of the sessions
+    def decided(self, decision: Decision) -> None:
+        """A session's decision (the :class:`~engine.session.Recorder` protocol)."""
+        if isinstance(decision, Shown):
+            self.shown(decision.record)
+        elif isinstance(decision, Accepted):
+            self.accepted(decision)
+        elif isinstance(decision, Rejected):
+            self.rejected(decision)
+        elif isinstance(decision, Rated):
+            self.rated(decision)
+        elif isinstance(decision, Picked):
+            self.picked(decision)
+        # Retried: nothing to keep (the alternative was kept when it was shown)
+
     def shown(self, record: SuggestionRecord) -> None:
         if self.active:
             self._ensure(record)
 
-    def rejected(self, message: SuggestionRejected) -> None:
+    def rejected(self, message: Rejected) -> None:
         self.last_decided = message.record
         if self.active:
             self._ensure(message.record)
             self.writer.mark(message.record.key, "rejected")  # type: ignore[union-attr]
 
-    def accepted(self, message: SuggestionAccepted) -> None:
+    def accepted(self, message: Accepted) -> None:
         record = message.record
         self.last_decided = record
         if not self.active:
@@ -241,6 +262,11 @@ class EditRecording:
         self._ensure(record)
         inserted = None
         accepted_text = message.text
+        if self._screen is None and self.locate is not None:
+            try:
+                self.follow(self.locate())
+            except LookupError:
+                pass
         if self._following():
             inserted, accepted_text = self._track(message)
         whole = record.consumed + len(message.text) >= len(record.text)
@@ -250,7 +276,7 @@ class EditRecording:
             record.key, "accepted" if whole else "accepted_part", accepted_text, inserted_at=inserted
         )
 
-    def _track(self, message: SuggestionAccepted):
+    def _track(self, message: Accepted):
         """Track where the accepted text now stands: ``(Insertion, the text that went in)``."""
         tracker = self.tracker
         assert tracker is not None
@@ -285,7 +311,7 @@ class EditRecording:
         tracker.cursor_moved(tracker.location(insertion.end))  # the writer is at the new one's end now
         return insertion, accepted
 
-    def rated(self, message: SuggestionRated) -> None:
+    def rated(self, message: Rated) -> None:
         rating = message.rating
         self.ratings[message.record.key] = rating
         if self.active:
@@ -295,7 +321,7 @@ class EditRecording:
                 tags=list(rating.tags),
             )
 
-    def picked(self, message: BlindPicked) -> None:
+    def picked(self, message: Picked) -> None:
         if not self.active:
             return
         self._ensure(message.a)
@@ -331,9 +357,10 @@ class EditRecording:
         if tracker is None or not self._accepted:
             return
         for key, final in tracker.finals().items():
-            if key in self._accepted and self._finals.get(key) != final:
-                self.writer.record_final(key, final)  # type: ignore[union-attr]
-                self._finals[key] = final
+            where = tracker.insertion(key)
+            if key in self._accepted and self._finals.get(key) != (final, where):
+                self.writer.record_final(key, final, inserted_at=where)  # type: ignore[union-attr]
+                self._finals[key] = (final, where)
 
     # ------------------------------------------------------------------ requests and alternatives
     def _ensure(self, record: SuggestionRecord) -> None:
@@ -376,26 +403,15 @@ class EditRecording:
         }
 
     def _model_hash(self, name: str) -> str | None:
-        """The sha256 of the model's file: from models.toml, else computed once per file in a
-        thread of its own (a big file takes a while; the writer's thread goes on writing) and
-        filled in on the requests recorded meanwhile (``EditLog.set_model_hash``)."""
+        """The sha256 that tells the model apart (:func:`model_identity`); a file without one is
+        hashed once, in a thread of its own (a big file takes a while; the writer's thread goes
+        on writing), and the requests recorded meanwhile get it then (``EditLog.set_model_hash``)."""
         try:
-            entry = self.engine.registry.get(name or None)
-            model = self.engine.model(entry.name)
+            entry, sha, path = model_identity(self.engine, name or None)
         except (ConfigError, ModelError):
             return None
-        if entry.adapter is not None:
-            # base + adapter: the adapter file (a few MB, trained on one base) tells the two apart;
-            # the base's sha256, which the entry inherits, would not
-            try:
-                return model_file_hash(entry.adapter)
-            except OSError:
-                return None
-        if entry.sha256:
-            return entry.sha256
-        path = getattr(model, "path", None)
-        if not path:
-            return None  # a model on a server: no file here
+        if sha is not None or path is None:
+            return sha  # None with no path: a model on a server, or an adapter file gone
         key = str(path)
         if key in self._hashes:
             return self._hashes[key]
@@ -419,3 +435,20 @@ class EditRecording:
                 writer.set_model_hash(model, sha)
             except EditLogError:  # closed meanwhile
                 pass
+
+
+def model_identity(engine: GenerationEngine, name: str | None) -> tuple[Any, str | None, str | None]:
+    """``(entry, sha256, path)`` of model ``name``: a base + adapter is told apart by its adapter
+    file (a few MB, trained on one base; the base's sha256, which the entry inherits, would not
+    do); else models.toml's sha256; else the loaded model's file (``path``, for the recorder to
+    hash once), or neither for a model on a server. Raises ConfigError/ModelError as the registry does."""
+    entry = engine.registry.get(name)
+    if entry.adapter is not None:
+        try:
+            return entry, model_file_hash(entry.adapter), None
+        except OSError:  # gone meanwhile: the record is still worth keeping
+            return entry, None, None
+    if entry.sha256:
+        return entry, entry.sha256, None
+    path = getattr(engine.model(entry.name), "path", None)
+    return entry, None, (str(path) if path else None)
