@@ -36,7 +36,6 @@ and listed in :attr:`Provenance.dropped`.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ from rapidfuzz.distance import Indel
 from engine.atomicfile import write_atomic
 from engine.editlog.tracking import InsertionTracker
 from engine.fountain import Kind, parse
+from engine.hashing import text_sha256
 
 __all__ = [
     "AISpan", "FUZZY_CUTOFF", "Provenance", "ProvenanceError", "ProvenanceTracker", "ai_share", "load",
@@ -237,7 +237,7 @@ def provenance_path(script_path: str | Path) -> Path:
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return text_sha256(text, "surrogatepass")
 
 
 def load_spans(script_path: str | Path, text: str) -> list[tuple[int, int]] | None:

@@ -14,18 +14,17 @@ Every failure is a :class:`ScriptFileError` whose message names the file and the
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from engine.atomicfile import umask
+from engine.atomicfile import umask, write_atomic
 from engine.fountain.decode import DecodedText, FountainDecodeError, decode_script
+from engine.hashing import bytes_sha256, text_sha256
 from engine.paths import cache_dir
 
 __all__ = [
@@ -73,10 +72,6 @@ def _cause(exc: OSError) -> str:
     return exc.strerror or (errno.errorcode.get(exc.errno or 0) if exc.errno else None) or str(exc)
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class _Fingerprint:
     """What the file looked like when we last read or wrote it (None fields: no file)."""
@@ -102,47 +97,6 @@ class RecoveryInfo:
     saved_at: str | None  # ISO 8601, UTC
     disk_sha256: str | None  # sha256 of the file on disk when the copy was written
     based_on_current_disk: bool  # the disk file is still the one the edits started from
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:  # some file systems cannot fsync a folder; the rename itself is done
-        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP, errno.EROFS):
-            raise
-    finally:
-        os.close(fd)
-
-
-def _atomic_write(target: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None = None) -> None:
-    """Write ``data`` to ``target`` through a temporary file in the same folder (raises OSError)."""
-    folder = target.parent
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".swtmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-            if mode is not None:
-                os.fchmod(handle.fileno(), mode)
-            if owner is not None and hasattr(os, "fchown"):
-                try:
-                    os.fchown(handle.fileno(), *owner)
-                except OSError:
-                    pass  # only root may give a file away; keeping ours is fine
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-    _fsync_dir(folder)
 
 
 class ScriptFile:
@@ -182,7 +136,7 @@ class ScriptFile:
         except OSError as exc:
             raise ScriptReadError(p, f"cannot read: {_cause(exc)}") from None
         decoded = decode_script(data, str(p))
-        return decoded, _Fingerprint(st.st_mtime_ns, st.st_size, _sha256(data), time.time_ns())
+        return decoded, _Fingerprint(st.st_mtime_ns, st.st_size, bytes_sha256(data), time.time_ns())
 
     def reload(self) -> str:
         """Read the file again (after an outside change); returns its text."""
@@ -228,7 +182,7 @@ class ScriptFile:
             data = self.real_path.read_bytes()
         except OSError:
             return True
-        if _sha256(data) != self._fp.sha256:
+        if bytes_sha256(data) != self._fp.sha256:
             return True
         # Same bytes: remember the new stat so the next check is cheap.
         self._fp = _Fingerprint(st.st_mtime_ns, st.st_size, self._fp.sha256, time.time_ns())
@@ -272,14 +226,14 @@ class ScriptFile:
         except OSError as exc:
             raise ScriptSaveError(self.path, f"cannot save: {_cause(exc)}") from None
         try:
-            _atomic_write(target, data, mode, owner)
+            write_atomic(target, data, mode=mode, owner=owner)
         except OSError as exc:
             raise ScriptSaveError(self.path, f"cannot save: {_cause(exc)}; the file on disk was not changed") from None
         try:
             st = os.stat(target)
-            self._fp = _Fingerprint(st.st_mtime_ns, st.st_size, _sha256(data), time.time_ns())
+            self._fp = _Fingerprint(st.st_mtime_ns, st.st_size, bytes_sha256(data), time.time_ns())
         except OSError:
-            self._fp = _Fingerprint(None, len(data), _sha256(data), time.time_ns())
+            self._fp = _Fingerprint(None, len(data), bytes_sha256(data), time.time_ns())
         try:
             self.discard_recovery()
         except RecoveryError:
@@ -287,7 +241,7 @@ class ScriptFile:
 
     # ---------------------------------------------------------------- recovery
     def _recovery_paths(self) -> tuple[Path, Path]:
-        key = hashlib.sha256(str(self.real_path).encode("utf-8", "surrogateescape")).hexdigest()
+        key = text_sha256(str(self.real_path), "surrogateescape")
         folder = cache_dir() / "recovery"
         return folder / f"{key}.fountain", folder / f"{key}.json"
 
@@ -299,12 +253,12 @@ class ScriptFile:
             "path": str(self.real_path),
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "disk_sha256": self._fp.sha256,
-            "text_sha256": _sha256(data),
+            "text_sha256": bytes_sha256(data),
         }
         try:
             text_path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(text_path, data, 0o600)
-            _atomic_write(meta_path, json.dumps(meta, indent=1).encode(), 0o600)
+            write_atomic(text_path, data, mode=0o600)
+            write_atomic(meta_path, json.dumps(meta, indent=1).encode(), mode=0o600)
         except OSError as exc:
             raise RecoveryError(text_path, f"cannot write the recovery copy of {self.path}: {_cause(exc)}") from None
         return text_path
@@ -339,7 +293,7 @@ class ScriptFile:
                 return None
         elif text == "":
             return None
-        disk_sha = _sha256(disk) if disk is not None else None
+        disk_sha = bytes_sha256(disk) if disk is not None else None
         return RecoveryInfo(
             text=text,
             saved_at=meta.get("saved_at"),

@@ -22,13 +22,13 @@ from pathlib import Path
 from .atomicfile import write_atomic
 from .fountain import Element, Kind
 from .fountain.stats import character_key
+from .fountain.syntax import BONEYARD_OPEN, HIDDEN, NOTE_OPEN
 from .paths import config_dir
 
 __all__ = ["CHECKED_KINDS", "SpellingError", "Speller", "word_at", "word_list_path", "words_of"]
 
 CHECKED_KINDS = frozenset({Kind.ACTION, Kind.DIALOGUE, Kind.PARENTHETICAL, Kind.LYRICS})
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_HIDDEN = re.compile(r"\[\[.*?\]\]|/\*.*?\*/")  # notes and one-line boneyard inside a checked line
 _NAME_KINDS = frozenset({Kind.SCENE_HEADING, Kind.TITLE, Kind.TRANSITION, Kind.SECTION})
 
 Span = tuple[int, int]
@@ -44,7 +44,8 @@ def word_list_path() -> Path:
 
 def words_of(line: str) -> list[tuple[int, int, str]]:
     """``(start, end, word)`` of the words of a line, notes and inline boneyard left out."""
-    visible = _HIDDEN.sub(lambda m: " " * len(m.group()), line) if "[[" in line or "/*" in line else line
+    hidden = NOTE_OPEN in line or BONEYARD_OPEN in line  # notes and one-line boneyard inside the line
+    visible = HIDDEN.sub(lambda m: " " * len(m.group()), line) if hidden else line
     return [(m.start(), m.end(), m.group()) for m in _WORD.finditer(visible)]
 
 

@@ -10,7 +10,7 @@ import stat
 import pytest
 
 from engine.atomicfile import write_atomic
-from engine.export.safe_write import write_atomic as export_atomic
+from engine.export.safe_write import write_export as export_atomic
 from engine.steering import Anchor, AnchorStore
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.cli.common import CommandError, fail, read_script
 from engine.export import (FORMATS, SUFFIXES, DraftOptions, ExportError, ExportOptions, Rendered, check_target,
-                           render_export, write_atomic)
+                           render_export, write_export)
 from engine.export.pdf import PAPERS
 
 
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"{out}: is the script itself; name another output file")
         check_target(out, args.force)  # fail before the work, with the same message as the write
         rendered = render(args.to, text, args, script)
-        written = write_atomic(out, rendered.data, force=args.force)
+        written = write_export(out, rendered.data, force=args.force)
     except (CommandError, ExportError) as exc:
         return fail(str(exc))
     for remark in rendered.remarks:

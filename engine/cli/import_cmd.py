@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from engine.cli.common import fail
-from engine.export import ExportError, FdxError, check_target, fdx_to_fountain, write_atomic
+from engine.export import ExportError, FdxError, check_target, fdx_to_fountain, write_export
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_target(out, args.force)
         text = fdx_to_fountain(data)
-        written = write_atomic(out, text if text.endswith("\n") else text + "\n", force=args.force)
+        written = write_export(out, text if text.endswith("\n") else text + "\n", force=args.force)
     except FdxError as exc:
         return fail(f"{source}: {exc}")
     except ExportError as exc:

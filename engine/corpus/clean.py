@@ -18,6 +18,7 @@ import re
 from collections import Counter
 
 from engine.fountain import Kind, parse
+from engine.fountain.syntax import BONEYARD, NOTE
 
 FORM_FEED = "\f"
 _MORE_MARK = "\x00more"
@@ -28,8 +29,6 @@ _CONTD = re.compile(r"\s*\(\s*CONT['’]?D\.?\s*\)|\s*\(\s*CONTINUING\s*\)", re.
 # "12   INT. HOUSE - NIGHT   12": scene numbers printed in both margins
 _MARGIN_NUMBERS = re.compile(r"^\s*(\d{1,4}[A-Z]{0,2})\s{2,}(.+?)\s{2,}\1\s*$")
 _HEADING_START = re.compile(r"^(?:INT|EXT|EST|INT\./EXT|INT/EXT|I/E)[ .]", re.IGNORECASE)
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
-_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
 
 
 def looks_like_layout_text(text: str) -> bool:
@@ -148,8 +147,8 @@ def _last_was_speech(out: list[str]) -> bool:
 def clean_fountain(text: str) -> str:
     """A Fountain script's body for training: no title page, notes or boneyard, trimmed lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _BONEYARD.sub("", text)
-    text = _NOTE.sub("", text)
+    text = BONEYARD.sub("", text)
+    text = NOTE.sub("", text)
     result = parse(text)
     lines = text.split("\n")
     body_start = 0

@@ -18,13 +18,13 @@ nothing held out leaks into training through a shorter unit.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from engine.hashing import text_sha256
 from engine.paths import data_dir
 
 from .clean import clean_fountain, clean_layout_text, looks_like_layout_text, normalised
@@ -110,10 +110,6 @@ def read_script_text(path: Path) -> tuple[str, str]:
     return clean_fountain(text), "fountain"
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def split_of(scene_sha: str) -> str:
     return "val" if int(scene_sha[:8], 16) / 0xFFFFFFFF < VAL_FRACTION else "train"
 
@@ -160,7 +156,7 @@ class Corpus:
         units = segments(text)
         if not any(u.kind == "scene" for u in units):
             raise CorpusError(f"{meta.title or 'the script'}: no scenes found (is it a screenplay?)")
-        sha = _sha(normalised(text))
+        sha = text_sha256(normalised(text))
         row = self.conn.execute("SELECT id, title FROM scripts WHERE sha = ?", (sha,)).fetchone()
         if row:
             raise CorpusError(f"{meta.title or 'the script'}: already in the corpus as #{row[0]} {row[1]!r}")
@@ -178,7 +174,7 @@ class Corpus:
             duplicates = 0
             scene_split = "train"
             for unit in units:
-                usha = _sha(normalised(unit.text))
+                usha = text_sha256(normalised(unit.text))
                 if unit.kind == "scene":
                     scene_split = split_of(usha)
                 exists = self.conn.execute("SELECT 1 FROM segments WHERE sha = ? AND kind = ?",

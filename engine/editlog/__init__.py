@@ -15,7 +15,8 @@ on SQLite); the command line reads through ``EditLog`` and ``select_records``.
     for sid, final in tracker.finals().items():                   # at each save
         writer.record_final(sid, final)
 
-Modules: ``schema`` (migrations), ``store`` (EditLog), ``writer`` (EditLogWriter), ``tracking``
+Modules: ``schema`` (migrations), ``store`` (EditLog), ``ids`` (how rows, scripts, texts and model
+files are named), ``privacy`` (which scripts may be exported, forgetting one), ``writer`` (EditLogWriter), ``tracking``
 (InsertionTracker), ``records`` (reading back, filters), ``datasets`` (exports and the card),
 ``metrics`` (edit distance, BLEU, ROUGE-L, Wilson), ``evaluation`` (per model and prompt, A/B),
 ``perplexity`` (from a model's logits).
@@ -23,6 +24,7 @@ Modules: ``schema`` (migrations), ``store`` (EditLog), ``writer`` (EditLogWriter
 
 from .records import Filters, Record, comparisons, parse_time, select_records, variant
 from .schema import MIGRATIONS, SCHEMA_VERSION, STATES, USAGES
+from .ids import content_hash, model_file_hash, new_id, script_key
 from .store import (
     ACCEPTED_STATES,
     DiskFull,
@@ -32,13 +34,9 @@ from .store import (
     LogUnavailable,
     UnknownId,
     blind_pair,
-    content_hash,
     default_path,
     edit_distance,
-    model_file_hash,
-    new_id,
     scene_at,
-    script_key,
 )
 from .tracking import InsertionTracker
 from .writer import EditLogWriter

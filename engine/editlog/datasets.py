@@ -25,17 +25,19 @@ from one suggestion (KTO) never straddle the split.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from .records import EXPORTABLE, Filters, Record, script_usage_counts, select_records
+from engine.atomicfile import write_atomic
+from engine.hashing import text_sha256
+
+from .privacy import EXPORTABLE
+from .records import Filters, Record, script_usage_counts, select_records
 from .store import EditLog
 
 FORMATS = ("sft", "prompt-completion", "dpo", "kto", "openai", "csv")
@@ -128,8 +130,7 @@ def dedupe(rows: list[Row]) -> list[Row]:
 
 def _unit(group: str, salt: str = "") -> float:
     """A number in [0, 1) fixed by the id (sha256), the same on every machine and every run."""
-    digest = hashlib.sha256((salt + group).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
+    return int(text_sha256(salt + group)[:16], 16) / 2**64
 
 
 def in_validation(suggestion_id: str, fraction: float) -> bool:
@@ -179,12 +180,7 @@ def _csv(rows: list[Row]) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, text)
 
 
 def export(

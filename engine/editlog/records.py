@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
-from .store import ACCEPTED_STATES, EditLog, script_key
-
-EXPORTABLE = ("mine", "licensed")
+from .ids import script_key
+from .privacy import EXPORTABLE
+from .store import ACCEPTED_STATES, EditLog
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@
     log.record_final(sid, final_text)                     # at save; returns the normalised edit distance
     log.forget_script("night-shift.fountain")             # everything about a script, gone
 
-Identifiers are made by the caller's side (``new_id()``, hex UUIDs), so that a writer thread
-(``EditLogWriter``) can hand them back before the row is written. Every write is one transaction;
+Identifiers are made by the caller's side (``new_id()``, hex UUIDs, see ``ids``), so that a writer
+thread (``EditLogWriter``) can hand them back before the row is written; what is kept out of use and
+how a script is forgotten is ``privacy``. Every write is one transaction;
 the database runs in WAL mode with foreign keys on and ``secure_delete`` (forgotten rows are
 overwritten, not merely unlinked). Failures are ``EditLogError`` with a sentence naming the file
 and the cause (``DiskFull`` when the disk or the page limit is reached); the scripts themselves are
@@ -21,13 +22,11 @@ never opened for writing here.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import random
 import sqlite3
 import threading
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -38,7 +37,9 @@ from rapidfuzz.distance import Levenshtein
 
 from engine.paths import data_dir
 
-from .schema import SCHEMA_VERSION, STATES, USAGES, SchemaTooNew, migrate, version
+from . import privacy
+from .ids import content_hash, model_file_hash, new_id, script_key
+from .schema import SCHEMA_VERSION, STATES, SchemaTooNew, migrate, version
 
 if TYPE_CHECKING:
     import sqlite_utils  # imported where a database is opened: 0.1 s the editor's start need not pay
@@ -82,35 +83,9 @@ def default_path() -> Path:
     return data_dir() / DB_NAME
 
 
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
 def now_iso() -> str:
     """UTC time as ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (sorts as text)."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def content_hash(text: str) -> str:
-    """sha256 of the UTF-8 text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-_FILE_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def model_file_hash(path: str | Path) -> str:
-    """sha256 of a model file, computed once per (path, size, modification time) in this process."""
-    path = Path(path)
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if key not in _FILE_HASHES:
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        _FILE_HASHES[key] = digest.hexdigest()
-    return _FILE_HASHES[key]
 
 
 def scene_at(script_text: str, cursor: tuple[int, int]) -> tuple[int | None, str | None]:
@@ -125,14 +100,6 @@ def scene_at(script_text: str, cursor: tuple[int, int]) -> tuple[int | None, str
     if not headings:
         return None, None
     return len(headings) - 1, headings[-1].text
-
-
-def script_key(path: str | Path) -> str:
-    """How a script is named in the log: its absolute path (symlinks resolved); a script the HTTP
-    service was sent (``serve://KEY/DOCUMENT``, no file) keeps its name."""
-    if isinstance(path, str) and path.startswith("serve://"):
-        return path
-    return str(Path(path).expanduser().resolve())
 
 
 def edit_distance(suggestion: str, final: str) -> float:
@@ -515,49 +482,17 @@ class EditLog:
     def mark_script(self, path: str | Path, usage: str, genre: str | None = None) -> None:
         """Whether a script is the writer's own (``mine``), ``licensed``, ``not_mine`` or ``unmarked``;
         only mine and licensed scripts go into dataset exports."""
-        if usage not in USAGES:
-            raise ValueError(f"usage must be one of {', '.join(USAGES)}, not {usage!r}")
         with self._writing("the script's marking") as db:
-            db.execute(
-                "INSERT INTO scripts (path, usage, genre, created_at, marked_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (path) DO UPDATE SET usage = excluded.usage, "
-                "genre = COALESCE(excluded.genre, scripts.genre), marked_at = excluded.marked_at",
-                [script_key(path), usage, genre, now_iso(), now_iso()],
-            )
+            privacy.mark(db, path, usage, genre, now_iso())
 
     def forget_script(self, path: str | Path) -> dict[str, int]:
         """Delete everything recorded about a script (requests, prompts, suggestions, ratings, A/B
         picks, the script's entry) and wipe it from the file; returns what was deleted."""
-        keys = list(dict.fromkeys([script_key(path), str(path)]))
-        marks = ",".join("?" * len(keys))
         with self._writing("forgetting the script") as db:
-            ids = [r[0] for r in db.execute(f"SELECT id FROM scripts WHERE path IN ({marks})", keys)]
-            sid_marks = ",".join("?" * len(ids))
-            requests = suggestions = comparisons = 0
-            if ids:
-                requests = db.execute(
-                    f"SELECT COUNT(*) FROM requests WHERE script_id IN ({sid_marks})", ids).fetchone()[0]
-            sugg_where = (
-                f"request_id IN (SELECT id FROM requests WHERE script_id IN ({sid_marks or 'NULL'})) "
-                f"OR insert_path IN ({marks})"
-            )
-            args = ids + keys
-            suggestions = db.execute(f"SELECT COUNT(*) FROM suggestions WHERE {sugg_where}", args).fetchone()[0]
-            comparisons = db.execute(
-                f"SELECT COUNT(*) FROM comparisons WHERE a_id IN (SELECT id FROM suggestions WHERE {sugg_where}) "
-                f"OR b_id IN (SELECT id FROM suggestions WHERE {sugg_where})",
-                args + args,
-            ).fetchone()[0]
-            db.execute(f"DELETE FROM suggestions WHERE {sugg_where}", args)  # comparisons cascade
-            if ids:
-                db.execute(f"DELETE FROM scripts WHERE id IN ({sid_marks})", ids)  # requests cascade
+            deleted = privacy.forget(db, path)
         with self._lock:
-            try:  # move the WAL into the main file and truncate it, so no copy stays behind there
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
-                pass  # another connection is reading; its next checkpoint does it
-        return {"scripts": len(ids), "requests": int(requests), "suggestions": int(suggestions),
-                "comparisons": int(comparisons)}
+            privacy.checkpoint(self.db)
+        return deleted
 
     # ------------------------------------------------------------------ reading
     def scripts(self) -> list[dict[str, Any]]:

@@ -26,7 +26,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
-from .store import EditLog, EditLogError, LogUnavailable, default_path, new_id
+from .ids import new_id
+from .store import EditLog, EditLogError, LogUnavailable, default_path
 
 log = logging.getLogger("scenewright.editlog")
 

@@ -16,15 +16,12 @@ from functools import lru_cache
 
 from engine.fountain.inline import emphasis
 from engine.fountain.pagination import printed_text, wrap
+from engine.fountain.syntax import BONEYARD, BONEYARD_OPEN, EMPHASIS_MARK, ESCAPED_MARK, NOTE, NOTE_OPEN
 
 __all__ = ["BOLD", "ITALIC", "UNDERLINE", "styled_printed", "styled_rows", "runs"]
 
 BOLD, ITALIC, UNDERLINE = 1, 2, 4
 _STYLE_BITS = {"bold": BOLD, "italic": ITALIC, "bold_italic": BOLD | ITALIC, "underline": UNDERLINE}
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
-_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
-_MARK = re.compile(r"(?<!\\)(\*{1,3}|_)")
-_ESCAPE = re.compile(r"\\([*_\\])")
 TAB = 4  # as pagination's wrap: tabs are 4 columns
 
 StyledText = tuple[str, tuple[int, ...]]  # text and one style mask per character
@@ -55,10 +52,10 @@ def styled_printed(text: str) -> StyledText:
     if "*" not in text and "_" not in text:
         return printed, (0,) * len(printed)
     work = text
-    if "[[" in work:
-        work = _NOTE.sub("", work)
-    if "/*" in work:
-        work = _BONEYARD.sub("", work)
+    if NOTE_OPEN in work:
+        work = NOTE.sub("", work)
+    if BONEYARD_OPEN in work:
+        work = BONEYARD.sub("", work)
     masks = [0] * len(work)
     offset = 0
     for line in work.split("\n"):
@@ -68,9 +65,9 @@ def styled_printed(text: str) -> StyledText:
                 for i in range(offset + a, offset + b):
                     masks[i] |= bit
         offset += len(line) + 1
-    work, masks = _drop(work, masks, _MARK)
+    work, masks = _drop(work, masks, EMPHASIS_MARK)
     if "\\" in work:
-        work, masks = _drop(work, masks, _ESCAPE, keep_group=1)
+        work, masks = _drop(work, masks, ESCAPED_MARK, keep_group=1)
     if work != printed:  # the two readings disagree: print it plain rather than wrong
         return printed, (0,) * len(printed)
     return work, tuple(masks)

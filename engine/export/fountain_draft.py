@@ -20,6 +20,7 @@ from typing import Sequence
 
 from engine.fountain import Element, Kind, parse
 from engine.fountain.stats import count_words
+from engine.fountain.syntax import BONEYARD, NOTE
 
 from .safe_write import ExportError
 
@@ -28,10 +29,8 @@ __all__ = ["AILabelError", "AI_NOTE", "Draft", "DraftOptions", "NO_AI_TEXT", "ai
 
 AI_NOTE = "[[AI-assisted: text from an accepted model suggestion]]"
 _SENTINEL = "\x00"
-_NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
-_BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SCENE_NUMBER = re.compile(r"#[^#\s]*#\s*$")
-_TRAILING_NOTES = re.compile(r"(\s*\[\[.*?\]\])+\s*$")
+_TRAILING_NOTES = re.compile(rf"(\s*{NOTE.pattern})+\s*$")
 NO_AI_TEXT = "no text in the script came from accepted model suggestions, so no AI label was added"
 
 
@@ -168,9 +167,9 @@ def draft(text: str, options: DraftOptions = DraftOptions(),
         lines[n] = _SENTINEL
     body = "\n".join(lines)
     if options.drop_boneyard:
-        body = _BONEYARD.sub(_SENTINEL, body)
+        body = BONEYARD.sub(_SENTINEL, body)
     if options.drop_notes:
-        body = _NOTE.sub(lambda m: m.group(0) if m.group(0) == AI_NOTE else _SENTINEL, body)
+        body = NOTE.sub(lambda m: m.group(0) if m.group(0) == AI_NOTE else _SENTINEL, body)
     out = _tidy(body.split("\n"))
     out = _title_page(out, options.draft_date, title_line)
     return Draft("\n".join(out), tuple(remarks))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .fountain_draft import DraftOptions
-from .safe_write import ExportError, write_atomic
+from .safe_write import ExportError, write_export
 
 __all__ = ["ExportOptions", "Rendered", "default_output", "export_to", "render_export"]
 
@@ -86,4 +86,4 @@ def export_to(path: str | Path, rendered: Rendered, force: bool = False, script:
     unless ``force``). Returns the path written; raises :class:`ExportError`."""
     if script is not None and Path(path).expanduser().resolve() == Path(script).expanduser().resolve():
         raise ExportError(f"{path}: is the script itself; name another output file")
-    return write_atomic(path, rendered.data, force=force)
+    return write_export(path, rendered.data, force=force)

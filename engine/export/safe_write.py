@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine.atomicfile import write_atomic as atomic_write
+from engine.atomicfile import write_atomic
 
-__all__ = ["ExportError", "check_target", "write_atomic"]
+__all__ = ["ExportError", "check_target", "write_export"]
 
 
 class ExportError(Exception):
@@ -39,8 +39,9 @@ def check_target(path: str | Path, force: bool = False) -> Path:
     return target
 
 
-def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Path:
-    """Write ``data`` to ``path`` all or nothing; returns the resolved path written."""
+def write_export(path: str | Path, data: bytes | str, force: bool = False) -> Path:
+    """Write ``data`` to ``path`` all or nothing (:func:`engine.atomicfile.write_atomic`), after
+    :func:`check_target`; returns the resolved path written."""
     target = check_target(path, force)
 
     def still_free() -> None:
@@ -48,7 +49,7 @@ def write_atomic(path: str | Path, data: bytes | str, force: bool = False) -> Pa
             raise ExportError(f"{path}: already exists; use --force to overwrite it")
 
     try:
-        atomic_write(target, data, before_replace=still_free)
+        write_atomic(target, data, before_replace=still_free)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write in {target.parent} ({exc.strerror or exc})") from None
     return target

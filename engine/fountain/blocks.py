@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from .elements import Element, Kind
 from .syntax import (
+    NOTE_CLOSE,
+    NOTE_OPEN,
     SECTION_MAX,
     TITLE_KEY,
     character_parts,
@@ -68,12 +70,12 @@ def _find_notes(masked: list[str | None]) -> tuple[list[str | None], dict[int, l
 
     pieces: list[str] = []
     last = 0
-    opened = text.find("[[")
+    opened = text.find(NOTE_OPEN)
     while opened >= 0:  # linear: once a note is left open, none after it can close
-        closed = text.find("]]", opened + 2)
+        closed = text.find(NOTE_CLOSE, opened + len(NOTE_OPEN))
         if closed < 0:
             break
-        end = closed + 2
+        end = closed + len(NOTE_CLOSE)
         r1, c1 = locate(opened)
         r2, c2 = locate(end)
         for r in range(r1, r2 + 1):
@@ -81,14 +83,14 @@ def _find_notes(masked: list[str | None]) -> tuple[list[str | None], dict[int, l
             b = c2 if r == r2 else len(masked[r] or "")
             spans.setdefault(r, []).append((a, b))
         body = text[opened:end]
-        elements.append(Element(Kind.NOTE, body[2:-2].strip(), r1, r2))
+        elements.append(Element(Kind.NOTE, body[len(NOTE_OPEN) : -len(NOTE_CLOSE)].strip(), r1, r2))
         pieces.append(text[last:opened])
         # keep the line structure: a multi-line note leaves its line breaks behind
         pieces.append("\n" * body.count("\n"))
         last = end
         if opened and text[opened - 1] == " " and text[end : end + 1] == " ":
             last += 1  # "Hola [[note]] there." reads "Hola there."
-        opened = text.find("[[", end)
+        opened = text.find(NOTE_OPEN, end)
     pieces.append(text[last:])
     stripped = "".join(pieces).split("\n")
     only_notes = {r for r in spans if not stripped[r].strip()}
@@ -135,7 +137,7 @@ def classify_block(lines: list[str | None], start: int, first: bool) -> Block:
     notes: dict[int, list[tuple[int, int]]] = {}
     note_elements: list[Element] = []
     only_notes: set[int] = set()
-    if any(line is not None and "[[" in line for line in lines):
+    if any(line is not None and NOTE_OPEN in line for line in lines):
         lines, notes, note_elements, only_notes = _find_notes(lines)
 
     if first:

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .elements import Element, Kind
+from .syntax import BONEYARD_CLOSE, BONEYARD_OPEN
+
+_OPEN, _CLOSE = len(BONEYARD_OPEN), len(BONEYARD_CLOSE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +37,16 @@ def find_regions(lines: list[str]) -> list[Region]:
     n = len(lines)
     while row < n:
         line = lines[row]
-        opened = line.find("/*", col)
+        opened = line.find(BONEYARD_OPEN, col)
         if opened < 0:
             row, col = row + 1, 0
             continue
-        r, c = row, opened + 2
+        r, c = row, opened + _OPEN
         while r < n:
-            closed = lines[r].find("*/", c)
+            closed = lines[r].find(BONEYARD_CLOSE, c)
             if closed >= 0:
-                regions.append(Region(row, opened, r, closed + 2))
-                row, col = r, closed + 2
+                regions.append(Region(row, opened, r, closed + _CLOSE))
+                row, col = r, closed + _CLOSE
                 break
             r, c = r + 1, 0
         else:  # unclosed: no "*/" anywhere below, so no later opener can close either
@@ -80,11 +83,11 @@ def elements(lines: list[str], regions: list[Region]) -> list[Element]:
     out = []
     for region in regions:
         if region.line1 == region.line2:
-            text = lines[region.line1][region.col1 + 2 : max(region.col1 + 2, region.col2 - 2)]
+            text = lines[region.line1][region.col1 + _OPEN : max(region.col1 + _OPEN, region.col2 - _CLOSE)]
         else:
-            parts = [lines[region.line1][region.col1 + 2 :]]
+            parts = [lines[region.line1][region.col1 + _OPEN :]]
             parts += lines[region.line1 + 1 : region.line2]
-            parts.append(lines[region.line2][: region.col2 - 2])
+            parts.append(lines[region.line2][: region.col2 - _CLOSE])
             text = "\n".join(parts)
         out.append(Element(Kind.BONEYARD, text, region.line1, region.line2))
     return out

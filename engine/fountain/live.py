@@ -16,9 +16,13 @@ from . import boneyard as bone
 from .blocks import Block, classify_block
 from .elements import Element, Kind, ParseResult, Span
 from .inline import line_runs
-from .syntax import SCENE_HEADING, is_blank
+from .syntax import BONEYARD_CLOSE, BONEYARD_OPEN, SCENE_HEADING, is_blank
 
 Location = tuple[int, int]
+
+
+def _touches_boneyard(text: str) -> bool:
+    return BONEYARD_OPEN in text or BONEYARD_CLOSE in text
 
 
 class LiveParse:
@@ -29,7 +33,7 @@ class LiveParse:
     # ----------------------------------------------------------------- whole document
     def _full(self) -> None:
         lines = self._lines
-        self._regions = bone.find_regions(lines) if any("/*" in line for line in lines) else []
+        self._regions = bone.find_regions(lines) if any(BONEYARD_OPEN in line for line in lines) else []
         if self._regions:
             self._masked, self._bone_spans = bone.mask(lines, self._regions)
         else:
@@ -102,9 +106,9 @@ class LiveParse:
         self._elements = None
 
         if (
-            "/*" in text or "*/" in text
-            or any("/*" in x or "*/" in x for x in old)
-            or any("/*" in x or "*/" in x for x in new)
+            _touches_boneyard(text)
+            or any(_touches_boneyard(x) for x in old)
+            or any(_touches_boneyard(x) for x in new)
             or any(reg.line1 <= r2 and reg.line2 >= r1 for reg in self._regions)
         ):
             self._full()

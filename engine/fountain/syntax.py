@@ -14,6 +14,18 @@ SCENE_NUMBER = re.compile(r"\s*#([A-Za-z0-9][A-Za-z0-9.\-]*)#\s*$")
 TITLE_KEY = re.compile(r"([A-Za-z][A-Za-z0-9 _\-]{0,39}):(.*)$")
 SECTION_MAX = 6
 
+# Notes and boneyard: text in the script that never prints. The one copy of their marks and
+# patterns; the classifier finds them with the marks, printing and checking drop them with these.
+NOTE_OPEN, NOTE_CLOSE = "[[", "]]"
+BONEYARD_OPEN, BONEYARD_CLOSE = "/*", "*/"
+NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
+BONEYARD = re.compile(r"/\*.*?\*/", re.DOTALL)
+HIDDEN = re.compile(f"{NOTE.pattern}|{BONEYARD.pattern}", re.DOTALL)  # either, leftmost first
+# Emphasis marks as printing removes them (``*``, ``**``, ``***``, ``_`` not after a backslash),
+# and a backslash escape of a mark.
+EMPHASIS_MARK = re.compile(r"(?<!\\)(\*{1,3}|_)")
+ESCAPED_MARK = re.compile(r"\\([*_\\])")
+
 
 def is_blank(line: str) -> bool:
     """A line that separates paragraphs. Two or more spaces alone are *not* blank: that is

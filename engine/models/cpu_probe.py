@@ -18,7 +18,6 @@ so llama.cpp's own scoring is used there.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import json
 import os
 import platform
@@ -27,6 +26,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from engine.atomicfile import write_atomic
+from engine.hashing import key_sha256
 
 PROBE_VERSION = 1
 
@@ -190,7 +192,7 @@ def _cache_file() -> Path:
 def machine_key() -> str:
     flags = " ".join(sorted(cpu_flags()))
     parts = [str(PROBE_VERSION), platform.machine(), platform.release(), flags]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+    return key_sha256(parts)[:24]
 
 
 def _read_cache() -> dict:
@@ -205,9 +207,7 @@ def _write_cache(data: dict) -> None:
     target = _cache_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(data, indent=1, sort_keys=True))
     except OSError:
         pass  # a read-only cache only costs a probe next time
 

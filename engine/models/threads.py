@@ -14,7 +14,6 @@ stops when more threads stop helping.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -23,6 +22,8 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from engine.atomicfile import write_atomic
+from engine.hashing import key_sha256
 from engine.paths import cache_dir
 
 CACHE_VERSION = 1
@@ -107,7 +108,7 @@ def machine_key(model_path: Path, gpu_layers: int) -> str:
         llama_cpp_version(),
         str(gpu_layers),
     ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return key_sha256(parts)[:32]
 
 
 def cache_file() -> Path:
@@ -152,9 +153,7 @@ def store_choice(key: str, choice: ThreadChoice, model_path: Path) -> None:
         data[key] = record
         target = cache_file()
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, indent=1), "utf-8")
-        os.replace(tmp, target)
+        write_atomic(target, json.dumps(data, indent=1))
 
 
 def calibrate(model, cancelled=lambda: False) -> ThreadChoice:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from engine.fountain.boneyard import find_regions
+from engine.fountain.syntax import BONEYARD_OPEN
 
 _GAP = re.compile(r"\n{3,}")
 
@@ -18,7 +19,7 @@ def without_cuts(text: str, row: int, col: int | None) -> tuple[str, int, int | 
     """``(text without its boneyard, cursor row, cursor column)`` for a cursor at ``(row, col)``
     of ``text`` (``col`` None: the end of that line). A cursor inside a cut goes where the cut
     was. Without a boneyard, the arguments come back as they are."""
-    if "/*" not in text:
+    if BONEYARD_OPEN not in text:
         return text, row, col
     lines = text.split("\n")
     regions = find_regions(lines)

@@ -25,9 +25,10 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from engine.atomicfile import move_into_place
 from engine.paths import cache_dir
 
-from .lora import TrainingError
+from .errors import TrainingError
 
 NEEDED = ("convert_lora_to_gguf.py", "convert_hf_to_gguf.py", "conversion/", "gguf-py/")
 
@@ -81,8 +82,7 @@ def _unpack_sdist(version: str, target: Path) -> Path:
             if not any(m.name == "convert_lora_to_gguf.py" for m in members):
                 raise TrainingError(f"{archives[0].name} holds no vendor/llama.cpp/convert_lora_to_gguf.py")
             tar.extractall(staging, members=members, filter="data")
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
+        move_into_place(staging, target, replace_folder=True)
     return target
 
 
@@ -113,5 +113,5 @@ def to_gguf(adapter_dir: Path, base_config_dir: Path, out_file: Path) -> Path:
     if done.returncode != 0 or not tmp.is_file():
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-4:])
         raise TrainingError(f"llama.cpp's convert_lora_to_gguf.py failed on {adapter_dir}:\n{tail}")
-    os.replace(tmp, out_file)
+    move_into_place(tmp, out_file)
     return out_file

@@ -15,10 +15,11 @@ Edit-log rows are split into train and validation by the same hash of the sugges
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
+
+from engine.hashing import text_sha256
 
 MIN_DPO_PAIRS = 16
 
@@ -47,12 +48,8 @@ class TrainingData:
 
     def fingerprint(self) -> str:
         """A hash of everything trained on: a resumed run must see the same data."""
-        h = hashlib.sha256()
-        for part in (self.train, self.val, self.pairs):
-            for item in part:
-                h.update(json.dumps(item.__dict__, sort_keys=True).encode("utf-8"))
-                h.update(b"\0")
-        return h.hexdigest()[:16]
+        items = (item for part in (self.train, self.val, self.pairs) for item in part)
+        return text_sha256("".join(json.dumps(item.__dict__, sort_keys=True) + "\0" for item in items))[:16]
 
 
 def gather(*, corpus=None, kind: str = "scene", balance: bool = True, log=None, filters=None,

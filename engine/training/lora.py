@@ -32,12 +32,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .data import Example, Pair, TrainingData
+from .errors import TrainingError  # noqa: F401  (imported from here by the CLI)
 
 TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-
-
-class TrainingError(Exception):
-    """Training cannot start or go on; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.cli import main
-from engine.export import ExportError, write_atomic
+from engine.export import ExportError, write_export
 from engine.fountain import Kind, parse
 from engine.fountain.stats import count_words
 from engine.provenance import ProvenanceTracker, load_spans
@@ -51,11 +51,11 @@ def test_failed_write_leaves_no_partial_file(tmp_path):
 
     # data that cannot be written (not bytes-like after encoding) fails inside the temp file
     with pytest.raises(TypeError):
-        write_atomic(target, 12345)  # type: ignore[arg-type]
+        write_export(target, 12345)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
     target.write_bytes(b"old")
     with pytest.raises(ExportError):
-        write_atomic(target, b"new")
+        write_export(target, b"new")
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
 
 

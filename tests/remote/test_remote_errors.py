@@ -10,7 +10,7 @@ import pytest
 
 from engine.cli import main as cli_main
 from engine.generation import ContinueRequest, DoneEvent, ErrorEvent, GenerationEngine, TokenEvent
-from engine.models import remote as remote_module
+from engine.models.remote import transport as remote_module
 
 from tiny_server import SERVED, TinyServer
 
