@@ -10,7 +10,6 @@ from typing import Iterable
 
 from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import TextArea
@@ -23,7 +22,6 @@ from engine.tomlconf import ConfigError
 from .commands import BlindABCommands, ModelCommands, PromptCommands, SceneCommands
 from .system_commands import editor_commands
 from .edit_recording import EditRecording
-from .keymap import binding_ids, keymap_path, load_keymap
 from .messages import (
     BlindPicked,
     EditLogProblem,
@@ -35,6 +33,7 @@ from .messages import (
 )
 from .screens.editor import AUTOSAVE_INTERVAL_S, EditorScreen
 from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, text_area_theme
+from .keymap import APP, bindings, keymap_path, known_bindings, load_keymap
 
 
 class ScenewrightApp(App[int]):
@@ -43,18 +42,7 @@ class ScenewrightApp(App[int]):
     # get_default_screen(), so the editor screen's stylesheet is loaded here.
     CSS_PATH = ["screens/editor.tcss"]
     COMMANDS = App.COMMANDS | {SceneCommands, PromptCommands}
-    BINDINGS = [
-        # not a priority binding: it must come after the keys typed before it (see ScriptEditor._on_key)
-        Binding("ctrl+q", "quit", "Quit", id="app.quit",
-                tooltip="Quit (asks first when there are unsaved changes)"),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True, show=False,
-                tooltip="Open the command palette"),
-        Binding("f3", "change_theme", "Theme", id="app.change_theme", show=False,
-                tooltip="Choose a theme"),
-        # here rather than on the editor screen: it also rates a suggestion that has left the panel
-        Binding("alt+s", "rate_suggestion", "Rate", id="suggest.rate", show=False,
-                tooltip="Score (rate) the suggestion: plot, dialogue, tone (1 to 5) and tags, for the edit log"),
-    ]
+    BINDINGS = bindings(APP)
 
     def __init__(
         self,
@@ -207,27 +195,8 @@ class ScenewrightApp(App[int]):
 
     # ------------------------------------------------------------------ keys
     def known_bindings(self) -> dict[str, str]:
-        from .screens.anchor_edit import AnchorEditScreen
-        from .screens.cards import CardsScreen
-        from .screens.context_view import ContextViewScreen
-        from .screens.dialogue_report import DialogueReportScreen
-        from .screens.external_change import ExternalChangeScreen
-        from .screens.generation_settings import GenerationSettingsScreen
-        from .screens.quit_unsaved import QuitUnsavedScreen
-        from .screens.rate_suggestion import RateSuggestionScreen, Score
-        from .screens.recover import RecoverScreen
-        from .screens.spelling import SpellingScreen
-        from .widgets.anchors_panel import AnchorsPanel
-        from .widgets.outline_panel import OutlinePanel
-        from .widgets.script_editor import ScriptEditor
-        from .widgets.suggestion_panel import SuggestionPanel
-
-        return binding_ids(
-            type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, AnchorsPanel,
-            QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen, GenerationSettingsScreen,
-            AnchorEditScreen, ContextViewScreen, RateSuggestionScreen, Score, DialogueReportScreen, SpellingScreen,
-            CardsScreen,
-        )
+        """``{binding id: default keys}``: every binding of the registry (``tui/keymap.py``)."""
+        return known_bindings()
 
     @staticmethod
     def editor_keys() -> dict[str, tuple[str, set[str]]]:

@@ -27,7 +27,6 @@ from dataclasses import replace
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.geometry import Offset
@@ -75,6 +74,7 @@ from .quit_unsaved import QuitUnsavedScreen
 from .recover import RecoverScreen
 from .request_input import RequestInputScreen
 from .spelling import ADD, IGNORE, SpellingScreen
+from ..keymap import EDITOR, bindings
 
 STATS_DELAY_S = 0.3
 AUTOSAVE_INTERVAL_S = 5.0
@@ -105,74 +105,7 @@ class EditorScreen(Screen[None]):
     CSS_PATH = "editor.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide"), (SIDE_PANEL_WIDTH, "-roomy")]
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the script (Ctrl+S)"),
-        Binding("ctrl+o", "toggle_outline", "Outline", id="editor.toggle_outline",
-                tooltip="Show or hide the outline of sections, scenes and synopses"),
-        Binding("ctrl+g", "goto_scene", "Go to scene", id="editor.goto_scene",
-                tooltip="Jump to a scene by fuzzy search of its heading"),
-        # The suggestion keys: control keys that reach the app over SSH and in tmux. Only
-        # "Continue" is in the key bar; the panel's own key line shows the others when they apply.
-        Binding("ctrl+j", "suggest", "Continue", id="suggest.request",
-                tooltip="Ask the model to continue the script from the cursor (streams into the suggestion panel)"),
-        Binding("ctrl+t", "accept_suggestion('whole')", "Accept", id="suggest.accept", show=False,
-                tooltip="Put the suggestion into the script (one undo step)"),
-        Binding("ctrl+l", "accept_suggestion('line')", "Accept line", id="suggest.accept_line", show=False,
-                tooltip="Put the suggestion's first line into the script; the rest stays on offer"),
-        Binding("ctrl+r", "retry_suggestion", "Retry", id="suggest.retry", show=False,
-                tooltip="Sample the same request again, as a new alternative"),
-        Binding("ctrl+n", "next_suggestion", "Next", id="suggest.next", show=False,
-                tooltip="Show the next alternative (past the last one: sample a new one)"),
-        Binding("f8", "previous_suggestion", "Previous", id="suggest.previous", show=False,
-                tooltip="Show the previous alternative"),
-        Binding("escape", "cancel_suggestion", "Stop", id="suggest.cancel", show=False,
-                tooltip="Stop the suggestion being written (what came so far stays on offer)"),
-        Binding("escape", "dismiss_suggestion", "Dismiss", id="suggest.dismiss", show=False,
-                tooltip="Dismiss the suggestion (nothing goes into the script)"),
-        Binding("f4", "toggle_panel", "Panel", id="suggest.toggle_panel", show=False,
-                tooltip="Show, focus or hide the suggestion panel"),
-        Binding("f5", "suggestion_settings", "Settings", id="suggest.settings", show=False,
-                tooltip="Model and sampling settings of the suggestions"),
-        Binding("f2", "toggle_anchors", "Anchors", id="editor.toggle_anchors", show=False,
-                tooltip="Show, focus or hide the anchors panel (what the model must respect)"),
-        Binding("f12", "choose_prompt", "Prompt", id="editor.choose_prompt", show=False,
-                tooltip="Choose the prompt of the suggestions (fuzzy search; remembered for this script)"),
-        Binding("f9", "context_view", "Context", id="editor.context_view", show=False,
-                tooltip="Show exactly what the model reads for the next request, with token counts"),
-        # Requests of other kinds than the script's prompt (alt keys: free in TextArea, tmux and SSH).
-        Binding("alt+r", "rewrite_selection", "Rewrite", id="suggest.rewrite", show=False,
-                tooltip="Rewrite the selected passage following an instruction (accepting replaces it)"),
-        Binding("alt+a", "alternatives_for_selection", "Alternatives", id="suggest.alternatives", show=False,
-                tooltip="Several short alternatives for the selected line or passage (accepting replaces it)"),
-        Binding("alt+b", "scene_from_beat", "Beat", id="suggest.beat", show=False,
-                tooltip="Write the next scene from a plot beat (an anchored beat or one you type)"),
-        Binding("alt+e", "export", "Export", id="editor.export", show=False,
-                tooltip="Export the script: PDF, Fountain draft, FDX or HTML"),
-        Binding("alt+n", "number_scenes", "Lock scene numbers", id="editor.lock_scene_numbers", show=False,
-                tooltip="Number the scenes and lock the numbers; again: number new scenes (12A), keep cut ones as OMITTED"),
-        Binding("alt+u", "unlock_scene_numbers", "Unlock scene numbers", id="editor.unlock_scene_numbers",
-                show=False, tooltip="Take the scene numbers out and unlock them (Ctrl+Z puts them back)"),
-        Binding("f7", "spelling", "Spelling", id="editor.spelling", show=False, priority=True,  # over TextArea's select-all
-                tooltip="The next misspelled word from the cursor: suggestions, add to word list, ignore"),
-        Binding("alt+k", "toggle_spelling", "Spell check", id="editor.toggle_spelling", show=False,
-                tooltip="Turn spell checking of action and dialogue on or off"),
-        Binding("alt+v", "revision_mode", "Revision mode", id="editor.revision_mode", show=False,
-                tooltip="Revision mode on or off: changed lines are marked with the current revision"),
-        Binding("alt+w", "next_revision", "Next revision colour", id="editor.next_revision", show=False,
-                tooltip="Start the next revision (white, blue, pink, yellow, green, goldenrod...)"),
-        Binding("alt+down", "jump_revision(1)", "Next revised line", id="editor.next_revised_line", show=False,
-                tooltip="Go to the next line marked as revised"),
-        Binding("alt+up", "jump_revision(-1)", "Previous revised line", id="editor.previous_revised_line",
-                show=False, tooltip="Go to the previous line marked as revised"),
-        Binding("alt+x", "clear_revisions", "Clear revision marks", id="editor.clear_revisions", show=False,
-                tooltip="Take every revision mark away (Save keeps it; the text stays as it is)"),
-        Binding("alt+c", "cards", "Cards", id="editor.cards", show=False,
-                tooltip="The scenes as index cards in act columns; Shift+arrows move a scene"),
-        Binding("alt+d", "dialogue_report", "Dialogue", id="editor.dialogue_report", show=False,
-                tooltip="Who speaks how much: shares, gender and role split, scene by scene"),
-        Binding("alt+p", "edit_prompt", "Edit prompt", id="editor.edit_prompt", show=False,
-                tooltip="Edit the script's prompt; saving writes a new version, the old one stays"),
-    ]
+    BINDINGS = bindings(EDITOR)
 
     def __init__(
         self,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -22,6 +21,7 @@ from engine.steering import PromptLibrary
 
 from ..blind_ab import BlindAB, choices
 from ..suggestions import MAX_ALTERNATIVES, SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings, entry_default
+from ..keymap import SETTINGS, bindings
 
 YES_NO = [("yes", "yes"), ("no", "no")]
 
@@ -29,12 +29,7 @@ YES_NO = [("yes", "yes"), ("no", "no")]
 class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
     CSS_PATH = "generation_settings.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="settings.cancel", tooltip="Close without changing anything"),
-        Binding("ctrl+s", "apply", "Apply", id="settings.apply", tooltip="Use these settings for the next suggestions"),
-        Binding("f2", "defaults", "Model defaults", id="settings.defaults",
-                tooltip="Put back the chosen model's own values from models.toml"),
-    ]
+    BINDINGS = bindings(SETTINGS)
 
     def __init__(self, settings: GenerationSettings, registry: Registry | None, problem: str | None = None,
                  library: PromptLibrary | None = None) -> None:
