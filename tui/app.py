@@ -20,7 +20,7 @@ from engine.scriptfile import ScriptFile
 from engine.tomlconf import ConfigError
 
 from .commands import BlindABCommands, ModelCommands, PromptCommands, SceneCommands
-from .system_commands import editor_commands
+from .system_commands import registry_commands
 from .edit_recording import EditRecording
 from .messages import (
     BlindPicked,
@@ -180,9 +180,20 @@ class ScenewrightApp(App[int]):
         self.push_screen(RateSuggestionScreen(target.text, rating, what), rated)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "rate_suggestion":
-            return isinstance(self.screen, EditorScreen)
+        """The suggestion and script commands act on the editor screen: live while it is in
+        front (under the command palette, which lists them)."""
+        if action in ("rate_suggestion", "choose_model", "choose_blind_ab", "mark_script"):
+            return isinstance(self._front_screen(), EditorScreen)
+        if action == "blind_ab_off":
+            front = self._front_screen()
+            return isinstance(front, EditorScreen) and front.panel.settings.ab is not None
         return True
+
+    def _front_screen(self) -> Screen | None:
+        """The screen in front, not counting an open command palette."""
+        from textual.command import CommandPalette
+
+        return next((s for s in reversed(self.screen_stack) if not isinstance(s, CommandPalette)), None)
 
     # ------------------------------------------------------------------ themes
     def fountain_theme(self, theme: Theme) -> TextAreaTheme:
@@ -230,14 +241,17 @@ class ScenewrightApp(App[int]):
 
     # ------------------------------------------------------------------ commands
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, EditorScreen):
-            yield from editor_commands(self, screen)
+        own = list(super().get_system_commands(screen))
+        yield from own
+        yield from registry_commands(self, screen, {command.title for command in own})
 
     def action_choose_model(self) -> None:
         from textual.command import CommandPalette
 
         self.push_screen(CommandPalette(providers=[ModelCommands], placeholder="Choose a model…"))
+
+    def action_mark_script(self, usage: str) -> None:
+        self.mark_script(usage)
 
     def mark_script(self, usage: str) -> None:
         name = self.script.path.name
@@ -254,6 +268,9 @@ class ScenewrightApp(App[int]):
 
         self.push_screen(CommandPalette(providers=[BlindABCommands],
                                         placeholder="Compare your suggestions blind with…"))
+
+    def action_blind_ab_off(self) -> None:
+        self.set_blind_ab(None)
 
     def set_blind_ab(self, ab) -> None:
         """Turn blind A/B on (``ab``: a :class:`~tui.blind_ab.BlindAB`) or off (None)."""

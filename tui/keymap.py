@@ -98,7 +98,7 @@ _KEYS: tuple[Key, ...] = (
     # The suggestion keys are control keys that reach the app over SSH and in tmux; only "Continue" is in
     # the key bar, the panel's own key line shows the others when they apply.
     Key("editor.save", "ctrl+s", "save", "Save", EDITOR,
-        "Save the script (Ctrl+S)"),
+        "Save the script"),
     Key("editor.toggle_outline", "ctrl+o", "toggle_outline", "Outline", EDITOR,
         "Show or hide the outline of sections, scenes and synopses"),
     Key("editor.goto_scene", "ctrl+g", "goto_scene", "Go to scene", EDITOR,

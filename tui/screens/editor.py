@@ -452,6 +452,8 @@ class EditorScreen(Screen[None]):
                 return self.panel.allows(action)
             except NoMatches:  # not composed yet
                 return False
+        if action == "blind_neither":
+            return self.panel.can_pick
         return True
 
     def show_panel(self) -> None:
@@ -617,6 +619,13 @@ class EditorScreen(Screen[None]):
     def reset_sampling(self) -> None:
         panel = self.panel
         panel.apply_settings(GenerationSettings(model=panel.settings.model))
+
+    def action_reset_sampling(self) -> None:
+        self.reset_sampling()
+
+    def action_blind_neither(self) -> None:
+        """Blind A/B: neither side is good (both are dismissed)."""
+        self.panel.dismiss()
 
     def _schedule_prime(self) -> None:
         if not self.warm_model:
