@@ -40,7 +40,7 @@ class ScenewrightApp(App[int]):
     TITLE = "Scenewright"
     # Textual 8.2.8 reads the CSS_PATH of pushed screens but not of the one returned by
     # get_default_screen(), so the editor screen's stylesheet is loaded here.
-    CSS_PATH = ["screens/editor.tcss"]
+    CSS_PATH = ["screens/editor/editor.tcss"]
     COMMANDS = App.COMMANDS | {SceneCommands, PromptCommands}
     BINDINGS = bindings(APP)
 
@@ -215,9 +215,9 @@ class ScenewrightApp(App[int]):
         from .widgets.script_editor import ScriptEditor
 
         taken: dict[str, tuple[str, set[str]]] = {}
-        for key, bindings in ScriptEditor._merge_bindings().key_to_bindings.items():
-            ids = {b.id for b in bindings if b.id}
-            taken[key] = (f"the script editor ({bindings[0].action})", ids)
+        for key, bound in ScriptEditor._merge_bindings().key_to_bindings.items():
+            ids = {b.id for b in bound if b.id}
+            taken[key] = (f"the script editor ({bound[0].action})", ids)
         return taken
 
     def apply_user_keymap(self) -> None:
