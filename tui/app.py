@@ -1,5 +1,5 @@
 """The Scenewright Textual application: themes, key map, global bindings, the edit log. Thin on
-purpose: the editor lives in ``screens/editor.py``, its parts in ``widgets/``; the panel's
+purpose: the editor lives in ``screens/editor/``, its parts in ``widgets/``; the panel's
 reports go to :class:`~tui.edit_recording.EditRecording`."""
 
 from __future__ import annotations
