@@ -1,5 +1,5 @@
 """The Scenewright Textual application: themes, key map, global bindings, the edit log. Thin on
-purpose: the editor lives in ``screens/editor.py``, its parts in ``widgets/``; the panel's
+purpose: the editor lives in ``screens/editor/``, its parts in ``widgets/``; the panel's
 reports go to :class:`~engine.session.recording.EditRecording`."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Iterable
 
 from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import TextArea
@@ -22,31 +21,20 @@ from engine.session.recording import EditRecording
 from engine.tomlconf import ConfigError
 
 from .commands import BlindABCommands, ModelCommands, PromptCommands, SceneCommands
-from .system_commands import editor_commands
-from .keymap import binding_ids, keymap_path, load_keymap
+from .system_commands import registry_commands
 from .messages import EditLogProblem, SaveFinished
 from .screens.editor import AUTOSAVE_INTERVAL_S, EditorScreen
 from .themes import DEFAULT_THEME, ThemeCatalog, fountain_styles, load_catalog, text_area_theme
+from .keymap import APP, bindings, keymap_path, known_bindings, load_keymap
 
 
 class ScenewrightApp(App[int]):
     TITLE = "Scenewright"
     # Textual 8.2.8 reads the CSS_PATH of pushed screens but not of the one returned by
     # get_default_screen(), so the editor screen's stylesheet is loaded here.
-    CSS_PATH = ["screens/editor.tcss"]
+    CSS_PATH = ["screens/editor/editor.tcss"]
     COMMANDS = App.COMMANDS | {SceneCommands, PromptCommands}
-    BINDINGS = [
-        # not a priority binding: it must come after the keys typed before it (see ScriptEditor._on_key)
-        Binding("ctrl+q", "quit", "Quit", id="app.quit",
-                tooltip="Quit (asks first when there are unsaved changes)"),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.command_palette", priority=True, show=False,
-                tooltip="Open the command palette"),
-        Binding("f3", "change_theme", "Theme", id="app.change_theme", show=False,
-                tooltip="Choose a theme"),
-        # here rather than on the editor screen: it also rates a suggestion that has left the panel
-        Binding("alt+s", "rate_suggestion", "Rate", id="suggest.rate", show=False,
-                tooltip="Score (rate) the suggestion: plot, dialogue, tone (1 to 5) and tags, for the edit log"),
-    ]
+    BINDINGS = bindings(APP)
 
     def __init__(
         self,
@@ -168,9 +156,20 @@ class ScenewrightApp(App[int]):
         self.push_screen(RateSuggestionScreen(target.text, rating, what), rated)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "rate_suggestion":
-            return isinstance(self.screen, EditorScreen)
+        """The suggestion and script commands act on the editor screen: live while it is in
+        front (under the command palette, which lists them)."""
+        if action in ("rate_suggestion", "choose_model", "choose_blind_ab", "mark_script"):
+            return isinstance(self._front_screen(), EditorScreen)
+        if action == "blind_ab_off":
+            front = self._front_screen()
+            return isinstance(front, EditorScreen) and front.panel.settings.ab is not None
         return True
+
+    def _front_screen(self) -> Screen | None:
+        """The screen in front, not counting an open command palette."""
+        from textual.command import CommandPalette
+
+        return next((s for s in reversed(self.screen_stack) if not isinstance(s, CommandPalette)), None)
 
     # ------------------------------------------------------------------ themes
     def fountain_theme(self, theme: Theme) -> TextAreaTheme:
@@ -183,27 +182,8 @@ class ScenewrightApp(App[int]):
 
     # ------------------------------------------------------------------ keys
     def known_bindings(self) -> dict[str, str]:
-        from .screens.anchor_edit import AnchorEditScreen
-        from .screens.cards import CardsScreen
-        from .screens.context_view import ContextViewScreen
-        from .screens.dialogue_report import DialogueReportScreen
-        from .screens.external_change import ExternalChangeScreen
-        from .screens.generation_settings import GenerationSettingsScreen
-        from .screens.quit_unsaved import QuitUnsavedScreen
-        from .screens.rate_suggestion import RateSuggestionScreen, Score
-        from .screens.recover import RecoverScreen
-        from .screens.spelling import SpellingScreen
-        from .widgets.anchors_panel import AnchorsPanel
-        from .widgets.outline_panel import OutlinePanel
-        from .widgets.script_editor import ScriptEditor
-        from .widgets.suggestion_panel import SuggestionPanel
-
-        return binding_ids(
-            type(self), EditorScreen, ScriptEditor, OutlinePanel, SuggestionPanel, AnchorsPanel,
-            QuitUnsavedScreen, ExternalChangeScreen, RecoverScreen, GenerationSettingsScreen,
-            AnchorEditScreen, ContextViewScreen, RateSuggestionScreen, Score, DialogueReportScreen, SpellingScreen,
-            CardsScreen,
-        )
+        """``{binding id: default keys}``: every binding of the registry (``tui/keymap.py``)."""
+        return known_bindings()
 
     @staticmethod
     def editor_keys() -> dict[str, tuple[str, set[str]]]:
@@ -211,9 +191,9 @@ class ScenewrightApp(App[int]):
         from .widgets.script_editor import ScriptEditor
 
         taken: dict[str, tuple[str, set[str]]] = {}
-        for key, bindings in ScriptEditor._merge_bindings().key_to_bindings.items():
-            ids = {b.id for b in bindings if b.id}
-            taken[key] = (f"the script editor ({bindings[0].action})", ids)
+        for key, bound in ScriptEditor._merge_bindings().key_to_bindings.items():
+            ids = {b.id for b in bound if b.id}
+            taken[key] = (f"the script editor ({bound[0].action})", ids)
         return taken
 
     def apply_user_keymap(self) -> None:
@@ -237,14 +217,17 @@ class ScenewrightApp(App[int]):
 
     # ------------------------------------------------------------------ commands
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, EditorScreen):
-            yield from editor_commands(self, screen)
+        own = list(super().get_system_commands(screen))
+        yield from own
+        yield from registry_commands(self, screen, {command.title for command in own})
 
     def action_choose_model(self) -> None:
         from textual.command import CommandPalette
 
         self.push_screen(CommandPalette(providers=[ModelCommands], placeholder="Choose a model…"))
+
+    def action_mark_script(self, usage: str) -> None:
+        self.mark_script(usage)
 
     def mark_script(self, usage: str) -> None:
         name = self.script.path.name
@@ -262,8 +245,11 @@ class ScenewrightApp(App[int]):
         self.push_screen(CommandPalette(providers=[BlindABCommands],
                                         placeholder="Compare your suggestions blind with…"))
 
+    def action_blind_ab_off(self) -> None:
+        self.set_blind_ab(None)
+
     def set_blind_ab(self, ab) -> None:
-        """Turn blind A/B on (``ab``: a :class:`~tui.blind_ab.BlindAB`) or off (None)."""
+        """Turn blind A/B on (``ab``: a :class:`~engine.session.blind_ab.BlindAB`) or off (None)."""
         try:
             panel = self.editor_screen.panel
         except LookupError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -17,14 +18,28 @@ from engine.session.blind_ab import BlindAB, choices
 Entry = tuple[str, str, Callable[[], object]]  # title, help, what choosing it does
 
 
+@runtime_checkable
+class ScriptScreen(Protocol):
+    """The editor screen (``tui.screens.editor.EditorScreen``) as the providers see it, so that
+    this module does not import it (the screen imports these providers). They also read its
+    ``panel`` and ``steering``, left out here: ``isinstance`` on a protocol would read them, and
+    ``panel`` queries the screen's widgets."""
+
+    def scene_entries(self) -> list[Outline]: ...
+
+    def jump_to(self, line: int) -> None: ...
+
+    def choose_model(self, name: str) -> None: ...
+
+    def choose_prompt(self, prompt) -> None: ...
+
+
 class EditorProvider(Provider):
     """A provider of entries of the editor screen under the palette (none without one)."""
 
-    def _screen(self):
-        from .screens.editor import EditorScreen
-
+    def _screen(self) -> ScriptScreen | None:
         for screen in reversed(self.app.screen_stack):
-            if isinstance(screen, EditorScreen):
+            if isinstance(screen, ScriptScreen):
                 return screen
         return None
 

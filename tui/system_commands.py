@@ -1,107 +1,71 @@
-"""The command palette's entries for the editor screen: every action of the editor, and the
-ones that only make sense now (accept while a suggestion is on offer, stop while one is being
-written, pick A or B in a blind comparison)."""
+"""The command palette's entries, built from the key registry (``tui/keymap.py``): every key of
+the app, of the screen the palette is opened over and of the widgets shown on it, and the
+registry's entries without a key (choose a model, mark the script in the edit log...).
+
+An entry is listed only when its action can do something now (the widget's ``check_action``:
+accept while a suggestion is on offer, stop while one is being written, pick A or B in a blind
+comparison), and runs the action on the widget that declares the key, as the key would. The
+help line names the key, with the writer's key map applied. Textual's own entries ("Theme",
+"Quit", "Keys", ...) come first; a registry entry with the same title is left out.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterator
+from functools import lru_cache, partial
 
-from textual.app import SystemCommand
+from textual.actions import parse
+from textual.app import App, SystemCommand
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widget import Widget
 
-if TYPE_CHECKING:
-    from .app import ScenewrightApp
-    from .screens.editor import EditorScreen
-
-#: The edit log's markings of the open script, as commands: (usage, title, help).
-USAGE_COMMANDS = (
-    ("mine", "Edit log: this script is mine", "You wrote it: its suggestions go into dataset exports"),
-    ("licensed", "Edit log: this script is licensed", "You may train on it: its suggestions go into dataset exports"),
-    ("not_mine", "Edit log: this script is not mine", "Never put its suggestions into dataset exports"),
-)
+from .keymap import REGISTRY, Key, key_name, keys, palette_title
 
 
-def editor_commands(app: ScenewrightApp, screen: EditorScreen) -> Iterator[SystemCommand]:
-    yield SystemCommand("Go to scene", "Jump to a scene by its heading", screen.action_goto_scene)
-    yield SystemCommand("Save", "Save the script", screen.action_save)
-    yield SystemCommand("Outline", "Show or hide the outline panel", screen.action_toggle_outline)
-    yield SystemCommand("Export", "The script as PDF, Fountain draft (AI labels), FDX or HTML (Alt+E)",
-                        screen.action_export)
-    yield SystemCommand("AI text: show or hide", "Underline the text that came from accepted suggestions (Alt+I)",
-                        screen.editor.action_toggle_ai_text)
-    yield SystemCommand("Continue from cursor", "Ask the model to continue the script from the cursor",
-                        screen.action_suggest)
-    yield SystemCommand("Rewrite the selection", "Rewrite the selected passage following an instruction (Alt+R)",
-                        screen.action_rewrite_selection)
-    yield SystemCommand("Alternatives for the selection", "Several short alternatives for the selected line (Alt+A)",
-                        screen.action_alternatives_for_selection)
-    yield SystemCommand("Scene from a beat", "Write the next scene from a plot beat (Alt+B)",
-                        screen.action_scene_from_beat)
-    yield SystemCommand("Scene numbers: lock or update", "Number the scenes and keep the numbers (12A, OMITTED) (Alt+N)",
-                        screen.action_number_scenes)
-    yield SystemCommand("Scene numbers: unlock", "Take the scene numbers out and end the lock (Alt+U)",
-                        screen.action_unlock_scene_numbers)
-    yield SystemCommand("Spelling: next misspelled word", "Suggestions, add to word list, ignore (F7)",
-                        screen.action_spelling)
-    yield SystemCommand("Spelling: on or off", "Spell checking of action and dialogue (Alt+K)",
-                        screen.action_toggle_spelling)
-    yield SystemCommand("Revisions: mode on or off", "Mark the lines you change with the current revision (Alt+V)",
-                        screen.action_revision_mode)
-    yield SystemCommand("Revisions: next colour", "Start the next revision: blue, pink, yellow, green... (Alt+W)",
-                        screen.action_next_revision)
-    yield SystemCommand("Revisions: next revised line", "Go to the next marked line (Alt+Down)",
-                        lambda: screen.action_jump_revision(1))
-    yield SystemCommand("Revisions: previous revised line", "Go to the previous marked line (Alt+Up)",
-                        lambda: screen.action_jump_revision(-1))
-    yield SystemCommand("Revisions: clear marks", "Take every revision mark away (Alt+X)",
-                        screen.action_clear_revisions)
-    yield SystemCommand("Cards", "The scenes as index cards in act columns; Shift+arrows move them (Alt+C)",
-                        screen.action_cards)
-    yield SystemCommand("Dialogue analysis", "Who speaks how much, by gender and role, scene by scene (Alt+D)",
-                        screen.action_dialogue_report)
-    panel = screen.panel
-    if panel.can_accept:
-        yield SystemCommand("Suggestion: accept", "Put the suggestion into the script",
-                            lambda: screen.action_accept_suggestion("whole"))
-        yield SystemCommand("Suggestion: accept first line", "Put the suggestion's first line into the script",
-                            lambda: screen.action_accept_suggestion("line"))
-    if panel.suggestion is not None:
-        yield SystemCommand("Suggestion: retry", "Sample the same request again as a new alternative",
-                            screen.action_retry_suggestion)
-        yield SystemCommand("Suggestion: next alternative", "Show the next alternative",
-                            screen.action_next_suggestion)
-    if panel.generating:
-        yield SystemCommand("Suggestion: stop", "Stop the suggestion being written",
-                            screen.action_cancel_suggestion)
-    elif panel.suggestion is not None:
-        yield SystemCommand("Suggestion: dismiss", "Dismiss the suggestion", screen.action_dismiss_suggestion)
-    yield SystemCommand("Suggestion panel", "Show, focus or hide the suggestion panel",
-                        screen.action_toggle_panel)
-    yield SystemCommand("Anchors", "Show, focus or hide the anchors panel", screen.action_toggle_anchors)
-    yield SystemCommand("Prompt: choose", "Choose the prompt of the suggestions (remembered for this script)",
-                        screen.action_choose_prompt)
-    yield SystemCommand("Prompt: edit", "Edit the script's prompt; saving writes a new version (Alt+P)",
-                        screen.action_edit_prompt)
-    yield SystemCommand("Context: show", "What the model reads for the next request, with token counts",
-                        screen.action_context_view)
-    yield SystemCommand("Model: choose", "Choose the model of the suggestions (from models.toml)",
-                        app.action_choose_model)
-    yield SystemCommand("Sampling: settings", "Temperature, top-p, top-k, min-p, repeat penalty, max tokens, "
-                        "alternatives, seed", screen.action_suggestion_settings)
-    yield SystemCommand("Sampling: model defaults", "Use the model's own sampling values from models.toml",
-                        screen.reset_sampling)
-    yield SystemCommand("Suggestion: rate", "Rate the suggestion (plot, dialogue, tone, tags) for the edit log",
-                        app.action_rate_suggestion)
-    for usage, title, help_text in USAGE_COMMANDS:
-        yield SystemCommand(title, help_text, lambda usage=usage: app.mark_script(usage))
-    yield SystemCommand("Blind A/B: compare with…", "Each request also asks another model, prompt version "
-                        "or seed; pick the better of A and B blind", app.action_choose_blind_ab)
-    if panel.settings.ab is not None:
-        yield SystemCommand("Blind A/B: off", f"Stop comparing with {panel.settings.ab.describe()}",
-                            lambda: app.set_blind_ab(None))
-    if panel.can_pick:
-        for label in ("A", "B"):
-            yield SystemCommand(f"Blind A/B: pick {label}", f"{label} is the better one (not inserted)",
-                                lambda label=label: panel.pick(label))
-        yield SystemCommand("Blind A/B: neither", "Neither is good: dismiss both",
-                            screen.action_dismiss_suggestion)
+@lru_cache(maxsize=None)
+def scopes(cls: type[DOMNode]) -> tuple[str, ...]:
+    """The registry scopes whose keys ``cls`` (or a base) declares."""
+    found: list[str] = []
+    for base in cls.__mro__:
+        for attr in ("BINDINGS", "COMPLETION_BINDINGS"):
+            for binding in base.__dict__.get(attr, []):
+                key = REGISTRY.get(getattr(binding, "id", None) or "")
+                if key is not None and key.where not in found:
+                    found.append(key.where)
+    return tuple(found)
+
+
+def _shown(node: DOMNode) -> bool:
+    return all(n.display for n in node.ancestors_with_self if isinstance(n, Widget))
+
+
+def _nodes(app: App, screen: Screen) -> list[DOMNode]:
+    """The app, the screen, the focused widget and its parents, then every other widget shown."""
+    focused = [n for n in (screen.focused.ancestors_with_self if screen.focused else []) if isinstance(n, Widget)]
+    rest = [w for w in screen.query("*") if w not in focused and _shown(w)]
+    return [app, screen, *focused, *rest]
+
+
+def _live(app: App, node: DOMNode, key: Key) -> bool:
+    """Whether ``key``'s action on ``node`` can do something now."""
+    if key.when is not None and not getattr(node, key.when, None):
+        return False
+    namespace, name, params = parse(key.action)
+    target = {"": node, "screen": node if isinstance(node, Screen) else node.screen, "app": app}.get(namespace)
+    return target is not None and bool(target.check_action(name, params))
+
+
+def registry_commands(app: App, screen: Screen, taken: Collection[str] = ()) -> Iterator[SystemCommand]:
+    """The palette entries of the registry's keys that apply on ``screen`` now."""
+    seen = set(taken)
+    for node in _nodes(app, screen):
+        for scope in scopes(type(node)):
+            for key in keys(scope):
+                title = palette_title(key)
+                if title is None or title in seen or not _live(app, node, key):
+                    continue
+                seen.add(title)
+                shown = REGISTRY[key.same] if key.same is not None else key
+                help_text = f"{shown.help} ({key_name(app, key.id)})" if key.is_binding else shown.help
+                yield SystemCommand(title, help_text, partial(app.run_action, key.action, node))

@@ -11,22 +11,18 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from engine.steering import KINDS, Anchor, AnchorError, anchor_from_dict, new_anchor_id
+from ..keymap import ANCHOR_EDIT, bindings
 
 
 class AnchorEditScreen(ModalScreen[Anchor | None]):
     CSS_PATH = "anchor_edit.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="anchor_edit.cancel", tooltip="Close without changing anything"),
-        Binding("ctrl+s", "save", "Save", id="anchor_edit.save", priority=True,
-                tooltip="Save the anchor (it is checked first)"),
-    ]
+    BINDINGS = bindings(ANCHOR_EDIT)
 
     def __init__(self, anchor: Anchor | None, *, taken: list[str], characters: list[str],
                  kind: str = "beat") -> None:

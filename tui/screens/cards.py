@@ -12,13 +12,13 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import HorizontalScroll, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from engine.fountain.cards import Card, Column
 from engine.fountain.outline import eighths_text
+from ..keymap import CARDS, bindings
 
 Board = Callable[[], list[Column]]  # the columns as the script is now
 Move = Callable[[list[Column], Card, int, int], bool]  # (board, card, column, position) -> whether it moved
@@ -46,22 +46,7 @@ class CardsScreen(ModalScreen[int | None]):
     """Dismissed with the line of the scene to go to (Enter), or None."""
 
     CSS_PATH = "cards.tcss"
-    BINDINGS = [
-        Binding("up", "select(0, -1)", "Up", id="cards.up", show=False, tooltip="The card above"),
-        Binding("down", "select(0, 1)", "Down", id="cards.down", show=False, tooltip="The card below"),
-        Binding("left", "select(-1, 0)", "Left", id="cards.left", show=False, tooltip="The column on the left"),
-        Binding("right", "select(1, 0)", "Right", id="cards.right", show=False, tooltip="The column on the right"),
-        Binding("shift+up", "move(0, -1)", "Move up", id="cards.move_up",
-                tooltip="Move the scene before the one above it"),
-        Binding("shift+down", "move(0, 1)", "Move down", id="cards.move_down",
-                tooltip="Move the scene after the one below it"),
-        Binding("shift+left", "move(-1, 0)", "To the left", id="cards.move_left",
-                tooltip="Move the scene into the act or sequence on the left"),
-        Binding("shift+right", "move(1, 0)", "To the right", id="cards.move_right",
-                tooltip="Move the scene into the act or sequence on the right"),
-        Binding("enter", "open_scene", "Go to scene", id="cards.open", tooltip="Close the board at this scene"),
-        Binding("escape", "close", "Script", id="cards.close", tooltip="Back to the script"),
-    ]
+    BINDINGS = bindings(CARDS)
 
     def __init__(self, board: Board, move: Move, at_line: int = 0) -> None:
         super().__init__()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -23,6 +22,7 @@ from engine.tomlconf import ConfigError
 
 from engine.session.steering import ScriptSteering, token_budget
 from engine.session.settings import GenerationSettings
+from ..keymap import CONTEXT, bindings
 
 SECTION_TITLES = {
     "instructions": "Instructions",
@@ -62,11 +62,7 @@ def trimmed_lines(rendered) -> list[str]:
 class ContextViewScreen(ModalScreen[None]):
     CSS_PATH = "context_view.tcss"
 
-    BINDINGS = [
-        Binding("escape", "dismiss", "Close", id="context.close", tooltip="Back to the script"),
-        Binding("r", "refresh_context", "Refresh", id="context.refresh",
-                tooltip="Render the prompt again (after changing anchors or the prompt)"),
-    ]
+    BINDINGS = bindings(CONTEXT)
 
     def __init__(self, engine, steering: ScriptSteering, settings: GenerationSettings,
                  script: str, cursor: tuple[int, int]) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
@@ -22,6 +21,7 @@ from engine.export.dialogue import DialogueReport, dialogue_report, share_bar
 from engine.fountain import Element, ParseResult
 from engine.steering import AnchorStore
 from engine.steering.cast import GENDERS, ROLES, UNTAGGED, CharacterTags, next_tag
+from ..keymap import DIALOGUE, bindings
 
 BAR_CELLS = 12
 CHART_SPEAKERS = 4
@@ -31,13 +31,7 @@ class DialogueReportScreen(ModalScreen[bool]):
     """Dismissed with whether tags changed (the caller then writes the store)."""
 
     CSS_PATH = "dialogue_report.tcss"
-    BINDINGS = [
-        Binding("g", "cycle('gender')", "Gender", id="dialogue.tag_gender",
-                tooltip="Cycle the highlighted character's gender tag: woman, man, non-binary, none"),
-        Binding("r", "cycle('role')", "Role", id="dialogue.tag_role",
-                tooltip="Cycle the highlighted character's role tag: lead, supporting, minor, none"),
-        Binding("escape,q", "close", "Close", id="dialogue.close", tooltip="Back to the script"),
-    ]
+    BINDINGS = bindings(DIALOGUE)
 
     def __init__(self, elements: Sequence[Element], store: AnchorStore | None) -> None:
         super().__init__()

@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, ContentSwitcher, Input, Label, RadioButton, RadioSet, Static
 from textual.worker import Worker, WorkerState
+from ..keymap import EXPORT, bindings
 
 if TYPE_CHECKING:
     from engine.export import ExportOptions, Rendered
@@ -69,9 +69,7 @@ class ExportDialog(ModalScreen[ExportDone | None]):
 
     CSS_PATH = "export_dialog.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="export.cancel", tooltip="Close without exporting"),
-    ]
+    BINDINGS = bindings(EXPORT)
 
     def __init__(self, script_path: Path, text: str, ai_spans: list[tuple[int, int]] | None = None,
                  fmt: str = "pdf", revised: frozenset[int] | None = None, revision: str | None = None) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 
 from .choice import ChoiceScreen
+from ..keymap import EXTERNAL, bindings
 
 
 class ExternalChangeScreen(ChoiceScreen):
@@ -15,10 +15,4 @@ class ExternalChangeScreen(ChoiceScreen):
         ("reload", "Reload [r]", "primary"),
         ("cancel", "Cancel [esc]", "default"),
     ]
-    BINDINGS = [
-        Binding("o", "answer('overwrite')", "Overwrite", id="external.overwrite",
-                tooltip="Save this version over the one on disk"),
-        Binding("r", "answer('reload')", "Reload", id="external.reload",
-                tooltip="Load the version on disk (Ctrl+Z brings this one back)"),
-        Binding("escape", "answer('cancel')", "Cancel", id="external.cancel", tooltip="Do not save now"),
-    ]
+    BINDINGS = bindings(EXTERNAL)

@@ -1,10 +1,10 @@
 """The suggestion settings: model and sampling (temperature, top-p, top-k, min-p, repeat,
 frequency and presence penalties, DRY, max tokens), the Fountain shape (the grammar on or off,
 new characters allowed or not), alternatives per request, seed, and blind A/B (what each request is
-compared with: another model, another prompt version, another seed; see :mod:`tui.blind_ab`).
+compared with: another model, another prompt version, another seed; see :mod:`engine.session.blind_ab`).
 
 Opens filled with the values in use (the writer's, else the model entry's from models.toml);
-dismisses with the new :class:`~tui.suggestions.GenerationSettings` or None when cancelled.
+dismisses with the new :class:`~engine.session.settings.GenerationSettings` or None when cancelled.
 A value out of range is named under the fields and the screen stays open.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -22,6 +21,7 @@ from engine.steering import PromptLibrary
 
 from engine.session.blind_ab import BlindAB, choices
 from engine.session.settings import MAX_ALTERNATIVES, SAMPLING_FIELDS, SHAPE_FIELDS, GenerationSettings, entry_default
+from ..keymap import SETTINGS, bindings
 
 YES_NO = [("yes", "yes"), ("no", "no")]
 
@@ -29,12 +29,7 @@ YES_NO = [("yes", "yes"), ("no", "no")]
 class GenerationSettingsScreen(ModalScreen[GenerationSettings | None]):
     CSS_PATH = "generation_settings.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="settings.cancel", tooltip="Close without changing anything"),
-        Binding("ctrl+s", "apply", "Apply", id="settings.apply", tooltip="Use these settings for the next suggestions"),
-        Binding("f2", "defaults", "Model defaults", id="settings.defaults",
-                tooltip="Put back the chosen model's own values from models.toml"),
-    ]
+    BINDINGS = bindings(SETTINGS)
 
     def __init__(self, settings: GenerationSettings, registry: Registry | None, problem: str | None = None,
                  library: PromptLibrary | None = None) -> None:

@@ -10,7 +10,6 @@ the form stays open with the writer's text.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
@@ -18,6 +17,7 @@ from textual.widgets import Input, Label, Static, TextArea
 from engine.steering import Prompt, PromptError, PromptLibrary, save_new_version
 from engine.steering.prompts import REQUIRED_SLOTS
 from engine.tomlconf import ConfigError
+from ..keymap import PROMPT_EDIT, bindings
 
 SLOTS = ("genre", "tone", "title", "characters", "anchors", "examples", "script", "scene", "selection",
          "instruction", "beat")
@@ -26,11 +26,7 @@ SLOTS = ("genre", "tone", "title", "characters", "anchors", "examples", "script"
 class PromptEditScreen(ModalScreen[Prompt | None]):
     CSS_PATH = "prompt_edit.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="prompt_edit.cancel", tooltip="Close; nothing is written"),
-        Binding("ctrl+s", "save", "Save as new version", id="prompt_edit.save", priority=True,
-                tooltip="Write the edited prompt as its next version (the old one stays)"),
-    ]
+    BINDINGS = bindings(PROMPT_EDIT)
 
     def __init__(self, prompt: Prompt, library: PromptLibrary) -> None:
         super().__init__()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 
 from .choice import ChoiceScreen
+from ..keymap import QUIT, bindings
 
 
 class QuitUnsavedScreen(ChoiceScreen):
@@ -15,9 +15,4 @@ class QuitUnsavedScreen(ChoiceScreen):
         ("discard", "Quit without saving [d]", "error"),
         ("cancel", "Cancel [esc]", "default"),
     ]
-    BINDINGS = [
-        Binding("s", "answer('save')", "Save and quit", id="quit.save", tooltip="Save the script, then quit"),
-        Binding("d", "answer('discard')", "Quit without saving", id="quit.discard",
-                tooltip="Quit and lose the changes made since the last save"),
-        Binding("escape", "answer('cancel')", "Cancel", id="quit.cancel", tooltip="Go back to the script"),
-    ]
+    BINDINGS = bindings(QUIT)

@@ -4,14 +4,13 @@ free tags ("needs more conflict, too long").
 Keys: a digit 1-5 rates the highlighted line and moves to the next one, so "4 3 5" rates all
 three; ←/→ change the highlighted rating, ↑/↓ (or Tab) move between lines, 0 or Backspace
 clears one. Enter or Ctrl+S saves, Esc closes without saving. Dismisses with a
-:class:`~tui.suggestions.Rating`, or None when cancelled.
+:class:`~engine.session.suggestion.Rating`, or None when cancelled.
 """
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -21,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from engine.session.suggestion import RATING_FIELDS, Rating, parse_tags
+from ..keymap import RATE, SCORE, bindings
 
 PREVIEW_LINES = 4
 
@@ -28,17 +28,7 @@ PREVIEW_LINES = 4
 class Score(Widget, can_focus=True):
     """One rating from 1 to 5 (or none), drawn as five marks and the number."""
 
-    BINDINGS = [
-        Binding("right,plus", "change(1)", "More", id="rate.more", show=False, tooltip="One more"),
-        Binding("left,minus", "change(-1)", "Less", id="rate.less", show=False, tooltip="One less"),
-        Binding("up", "app.focus_previous", "Previous", id="rate.previous", show=False,
-                tooltip="The rating above"),
-        Binding("down", "app.focus_next", "Next", id="rate.next", show=False, tooltip="The rating below"),
-        Binding("0,backspace,delete", "clear", "Clear", id="rate.clear", show=False,
-                tooltip="No rating for this one"),
-        *(Binding(str(n), f"set({n})", str(n), id=f"rate.{n}", show=False,
-                  tooltip=f"Rate this line {n} and go to the next") for n in range(1, 6)),
-    ]
+    BINDINGS = bindings(SCORE)
 
     value: reactive[int | None] = reactive(None)
 
@@ -74,11 +64,7 @@ class Score(Widget, can_focus=True):
 class RateSuggestionScreen(ModalScreen[Rating | None]):
     CSS_PATH = "rate_suggestion.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="rate.cancel", tooltip="Close without saving the rating"),
-        Binding("ctrl+s", "save", "Save", id="rate.save", priority=True, tooltip="Save the rating"),
-        Binding("enter", "save", "Save", id="rate.save_enter", show=False, tooltip="Save the rating"),
-    ]
+    BINDINGS = bindings(RATE)
 
     def __init__(self, text: str, rating: Rating | None = None, what: str = "") -> None:
         """``text``: the suggestion (its first lines are shown); ``rating``: the one it has;

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
 
 from .choice import ChoiceScreen
+from ..keymap import RECOVER, bindings
 
 
 class RecoverScreen(ChoiceScreen):
@@ -14,9 +14,4 @@ class RecoverScreen(ChoiceScreen):
         ("recover", "Recover [r]", "primary"),
         ("discard", "Discard the copy [d]", "error"),
     ]
-    BINDINGS = [
-        Binding("r,escape", "answer('recover')", "Recover", id="recover.recover",
-                tooltip="Open the recovered text (Ctrl+Z goes back to the saved file)"),
-        Binding("d", "answer('discard')", "Discard", id="recover.discard",
-                tooltip="Delete the recovery copy and open the saved file"),
-    ]
+    BINDINGS = bindings(RECOVER)

@@ -9,21 +9,17 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from ..keymap import REQUEST_INPUT, bindings
 
 
 class RequestInputScreen(ModalScreen[str | None]):
     CSS_PATH = "request_input.tcss"
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="request_input.cancel", tooltip="Close without asking the model"),
-        Binding("down", "to_choices", "Choices", id="request_input.choices", show=False,
-                tooltip="Move to the offered lines"),
-    ]
+    BINDINGS = bindings(REQUEST_INPUT)
 
     def __init__(self, title: str, explanation: str, *, placeholder: str = "", value: str = "",
                  choices: list[str] | None = None, required: bool = False) -> None:

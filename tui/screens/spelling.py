@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from ..keymap import SPELLING, bindings
 
 ADD = "\x00add"
 IGNORE = "\x00ignore"
@@ -19,12 +19,7 @@ class SpellingScreen(ModalScreen[str | None]):
     """Dismisses with the replacement word, :data:`ADD`, :data:`IGNORE` or None."""
 
     CSS_PATH = "spelling.tcss"
-    BINDINGS = [
-        Binding("escape", "dismiss_screen", "Keep", id="spelling.keep", tooltip="Leave the word as it is"),
-        Binding("a", "choose('add')", "Add to word list", id="spelling.add",
-                tooltip="Add the word to your personal word list"),
-        Binding("i", "choose('ignore')", "Ignore", id="spelling.ignore", tooltip="Ignore the word until you quit"),
-    ]
+    BINDINGS = bindings(SPELLING)
 
     def __init__(self, word: str, context: str, suggestions: list[str]) -> None:
         super().__init__()

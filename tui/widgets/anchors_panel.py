@@ -2,7 +2,7 @@
 the ones the next request will use marked.
 
 * ``a`` adds, ``e``/Enter edits, ``x`` deletes, Space switches one on or off, ``k`` and ``o``
-  cycle the kind and scope filters. Edits go through :class:`~tui.steering.ScriptSteering`'s
+  cycle the kind and scope filters. Edits go through :class:`~engine.session.steering.ScriptSteering`'s
   store and are saved in a thread worker (group ``anchors-save``).
 * ``mark_at(text, row)`` works out, in a thread worker (group ``anchors``, exclusive), which
   anchors apply at the cursor and fit their token budget (``select_anchors`` with the model's
@@ -16,7 +16,6 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -26,6 +25,7 @@ from engine.steering import KINDS, Anchor, Selection, StoreError, select_anchors
 from engine.tomlconf import ConfigError
 
 from engine.session.steering import ScriptSteering, token_budget
+from ..keymap import ANCHORS, bindings
 
 KIND_FILTERS = (None, *KINDS)
 SCOPE_FILTERS = (None, "script", "section", "scene")
@@ -50,18 +50,7 @@ class AnchorsSaved(Message):
 class AnchorsPanel(Vertical):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
-    BINDINGS = [
-        Binding("a", "add", "Add", id="anchors.add", tooltip="Add an anchor"),
-        Binding("e", "edit", "Edit", id="anchors.edit", tooltip="Edit the highlighted anchor"),
-        Binding("x", "delete", "Delete", id="anchors.delete", tooltip="Delete the highlighted anchor"),
-        Binding("space", "toggle", "On/off", id="anchors.toggle",
-                tooltip="Switch the highlighted anchor on or off"),
-        Binding("k", "cycle_kind", "Kind filter", id="anchors.filter_kind",
-                tooltip="Show only one kind of anchor (character, beat, world, style), or all"),
-        Binding("o", "cycle_scope", "Scope filter", id="anchors.filter_scope",
-                tooltip="Show only anchors of one scope (script, section, scene), or all"),
-        Binding("escape", "leave", "Script", id="anchors.leave", tooltip="Go back to the script"),
-    ]
+    BINDINGS = bindings(ANCHORS)
 
     class Changed(Message):
         """The anchors changed (the prompt of the next request changes with them)."""

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from engine.fountain import Kind, Outline
+from ..keymap import OUTLINE, bindings
 
 
 def duration_text(seconds: float) -> str:
@@ -50,10 +50,7 @@ def entry_prompt(entry: Outline, ordinal: int | None, width: int) -> Text:
 class OutlinePanel(OptionList):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
-    BINDINGS = [
-        Binding("escape", "back_to_script", "Script", id="outline.back_to_script",
-                tooltip="Leave the outline and go back to the script"),
-    ]
+    BINDINGS = bindings(OUTLINE)
 
     class Jump(Message):
         """The writer chose an outline entry: go to ``line`` (0-based)."""

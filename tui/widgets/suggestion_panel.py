@@ -81,6 +81,7 @@ from ..messages import (
     TokensStreamed,
 )
 from .stream_text import StreamText
+from ..keymap import APP, EDITOR, PANEL, bindings, hints, key_display, keys
 
 WARM_LOAD_DELAY_S = 1.0  # with warm=True, the model starts loading this long after the panel is on screen
 
@@ -103,50 +104,13 @@ ENDINGS = {
     "cancelled": "cancelled",
     "failed": "the server failed",
 }
-#: The editor screen's suggestion bindings the panel's hint line shows: (binding id, label).
-HINTS = (
-    ("suggest.accept", "accept"),
-    ("suggest.accept_line", "line"),
-    ("suggest.retry", "retry"),
-    ("suggest.next", "next"),
-    ("suggest.cancel", "stop"),
-    ("suggest.dismiss", "dismiss"),
-    ("suggest.settings", "settings"),
-    ("suggest.rate", "rate"),
-)
-#: The prompt key's hint (the panel's own key while it has focus, else the editor screen's),
-#: shown when the hint line has room for it without taking another line.
-PROMPT_HINT = ("panel.choose_prompt", "editor.choose_prompt", "prompt")
 MIN_TITLE = 8  # a prompt title cut shorter than this leaves only the prompt's id@version
 
 
 class SuggestionPanel(Vertical, can_focus=True):
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
-    BINDINGS = [
-        Binding("enter", "screen.accept_suggestion('whole')", "Accept", id="panel.accept",
-                tooltip="Put the suggestion into the script at the cursor (one undo step)"),
-        Binding("right", "screen.next_suggestion", "Next", id="panel.next",
-                tooltip="Show the next alternative (past the last one: sample a new one)"),
-        Binding("left", "screen.previous_suggestion", "Previous", id="panel.previous",
-                tooltip="Show the previous alternative"),
-        Binding("up", "scroll_text(-1)", "Scroll up", id="panel.scroll_up", show=False,
-                tooltip="Scroll the suggestion up"),
-        Binding("down", "scroll_text(1)", "Scroll down", id="panel.scroll_down", show=False,
-                tooltip="Scroll the suggestion down"),
-        Binding("s", "screen.suggestion_settings", "Settings", id="panel.settings",
-                tooltip="Model and sampling settings of the suggestions"),
-        Binding("p", "screen.choose_prompt", "Prompt", id="panel.choose_prompt",
-                tooltip="Choose the prompt of the script's requests (remembered beside the script)"),
-        Binding("r", "app.rate_suggestion", "Rate", id="panel.rate",
-                tooltip="Rate the suggestion: plot, dialogue, tone (1 to 5) and tags"),
-        Binding("a", "pick('A')", "Pick A", id="panel.pick_a",
-                tooltip="Blind A/B: A is the better one (without inserting it)"),
-        Binding("b", "pick('B')", "Pick B", id="panel.pick_b",
-                tooltip="Blind A/B: B is the better one (without inserting it)"),
-        Binding("escape", "leave", "Script", id="panel.leave",
-                tooltip="Stop the suggestion being written, or go back to the script"),
-    ]
+    BINDINGS = bindings(PANEL)
 
     class Leave(Message):
         """The writer wants to go back to the script."""
@@ -586,20 +550,10 @@ class SuggestionPanel(Vertical, can_focus=True):
         )
 
     def _suggestion_bindings(self) -> dict[str, tuple[str, str]]:
-        """``{binding id: (key as shown, action)}`` for the editor screen's suggestion
-        bindings, with the writer's key map applied."""
-        app = self.app
-        keymap: dict[str, str] = getattr(app, "user_keymap", {}) or {}
-        shown: dict[str, tuple[str, str]] = {}
-        for binding in [*getattr(self.screen, "BINDINGS", []), *getattr(app, "BINDINGS", [])]:
-            binding_id = getattr(binding, "id", None)
-            if isinstance(binding, Binding) and binding_id and (
-                binding_id.startswith("suggest.") or binding_id == PROMPT_HINT[1]
-            ):
-                key = keymap.get(binding_id, binding.key).split(",")[0].strip()
-                action = binding.action.split("(")[0]
-                shown[binding_id] = (app.get_key_display(Binding(key, binding.action)), action)
-        return shown
+        """``{binding id: (key as shown, action)}`` for the keys of the editor screen and the
+        app (the registry's), with the writer's key map applied."""
+        return {key.id: (key_display(self.app, key.id), key.action.split("(")[0])
+                for key in [*keys(EDITOR), *keys(APP)] if key.is_binding}
 
     def _keys(self) -> dict[str, str]:
         return {binding_id: key for binding_id, (key, _) in self._suggestion_bindings().items()}
@@ -607,18 +561,22 @@ class SuggestionPanel(Vertical, can_focus=True):
     def _update_hint(self) -> None:
         parts = []
         bindings = self._suggestion_bindings()
-        for binding_id, label in HINTS:
-            if binding_id not in bindings:
+        prompt = None
+        for hinted in hints():
+            if hinted.id not in bindings:
                 continue
-            key, action = bindings[binding_id]
+            if hinted.id == "editor.choose_prompt":  # added below when there is room
+                prompt = hinted
+                continue
+            key, action = bindings[hinted.id]
             if not self.allows(action):
                 continue
-            parts.append(f"{key} {label}")
+            parts.append(f"{key} {hinted.hint}")
         hint = self.query_one("#suggestion-keys", Static)
         prompt_key = self._prompt_key(bindings)
         width = hint.content_size.width
-        if prompt_key is not None and width > 0:
-            with_prompt = [*parts, f"{prompt_key} {PROMPT_HINT[2]}"]
+        if prompt is not None and prompt_key is not None and width > 0:
+            with_prompt = [*parts, f"{prompt_key} {prompt.hint}"]
             if self._hint_lines(with_prompt, width) <= self._hint_lines(parts, width):
                 parts = with_prompt
         hint.update("  ".join(parts))
@@ -626,13 +584,9 @@ class SuggestionPanel(Vertical, can_focus=True):
     def _prompt_key(self, bindings: dict[str, tuple[str, str]]) -> str | None:
         """The key that chooses the prompt: ``p`` (or the writer's key for it) while the panel
         has focus, else the editor screen's key (F12), or None."""
-        panel_id, screen_id, _ = PROMPT_HINT
         if self.screen.focused is self:  # (``has_focus`` is set after ``on_focus`` runs)
-            keymap: dict[str, str] = getattr(self.app, "user_keymap", {}) or {}
-            binding = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == panel_id)
-            key = keymap.get(panel_id, binding.key).split(",")[0].strip()
-            return self.app.get_key_display(Binding(key, binding.action))
-        return bindings[screen_id][0] if screen_id in bindings else None
+            return key_display(self.app, "panel.choose_prompt")
+        return bindings["editor.choose_prompt"][0] if "editor.choose_prompt" in bindings else None
 
     @staticmethod
     def _hint_lines(parts: list[str], width: int) -> int:
