@@ -8,7 +8,11 @@ which re-classifies only the paragraphs an edit touches), and keeps in step with
   :meth:`Document.location`), with line starts recomputed lazily from the first row changed;
 * **listeners** (:attr:`Document.listeners`): called after every edit with ``(start, end, text)``
   in the coordinates before the edit, as :meth:`~engine.fountain.LiveParse.replace` took them
-  (the edit log's ``InsertionTracker``, the revision marks). They run on the keystroke path;
+  (the edit log's ``InsertionTracker``, the revision marks). They run on the keystroke path.
+  :attr:`Document.change_listeners` get the whole :class:`Change` (with the text replaced), which
+  is what a tracker reading this document's lines needs: the edit started at offset
+  ``document.offset(change.start)`` (rows above it did not move) and replaced
+  ``len(change.replaced)`` characters;
 * **AI-written text** (:attr:`Document.provenance`, a :class:`DocumentProvenance`): spans of
   accepted suggestions, read from and written to the record beside the script
   (``engine.provenance``), sharing this document's lines (no copy of the text);
@@ -135,6 +139,7 @@ class Document:
         self.saved_version = 0  # the version on disk (see save, mark_saved)
         self.recovery_version = 0  # the version in the recovery copy
         self.listeners: list[Listener] = []
+        self.change_listeners: list[Callable[[Change], None]] = []  # told each Change, after the listeners
         self._starts: list[int] = [0]  # line start offsets; self._starts[: self._valid + 1] are right
         self._valid = 0
         self._undo: deque[Batch] = deque(maxlen=MAX_BATCHES)
@@ -239,6 +244,8 @@ class Document:
         for listener in self.listeners:
             listener(top, bottom, text)
         change = Change(top, bottom, text, replaced, _end_of(top, text), rows)
+        for change_listener in self.change_listeners:
+            change_listener(change)
         after = provenance.snapshot() if provenance.has_spans else ()
         if before or after:
             change.spans = SpanStates(provenance.epoch, before, after)

@@ -213,3 +213,15 @@ def test_save_recovery_and_recover(tmp_path, monkeypatch):
     assert other.text == "recovered\n" and other.modified
     other.undo()
     assert other.text == SCRIPT
+
+
+def test_change_listeners_can_follow_offsets_without_a_copy_of_the_text():
+    doc = Document(SCRIPT)
+    before = doc.text
+    moves = []
+    doc.change_listeners.append(
+        lambda change: moves.append((doc.offset(change.start), len(change.replaced), len(change.text))))
+    doc.replace((2, 0), (4, 2), "Rain.\n\nTE")
+    a, removed, inserted = moves[0]
+    assert before[:a] + doc.text[a:a + inserted] + before[a + removed:] == doc.text
+    assert before[a:a + removed] == "Mara waits.\n\nMA"

@@ -1,4 +1,4 @@
-"""The script editor: a ``TextArea`` whose text lives in the engine's ``LiveParse``.
+"""The script editor: a ``TextArea`` whose text lives in the engine's ``Document``.
 
 How an edit flows (the keystroke path; nothing here touches disk or a model):
 
@@ -13,6 +13,15 @@ How an edit flows (the keystroke path; nothing here touches disk or a model):
 3. Styling is :meth:`ScriptEditor.get_line` (Textual's public hook for it): the rows the
    ``TextArea`` renders (the screenful) ask :attr:`ScriptEditor.highlights`, a
    :class:`~tui.highlight.LazyHighlights` emptied when the document's version changes.
+
+Private Textual 8.2.8 hooks that remain (each commented where it is used): ``_set_document``
+and ``_watch_language`` (a document of our own; with them ``_rewrap_and_refresh_virtual_size``),
+``_refresh_size`` (after the engine's undo and redo: TextArea has no public way to show an undo
+it did not do itself; Textual issue #4428, an API to batch edits, would cover only the joining
+of batches), ``_replace_via_keyboard`` /
+``_delete_via_keyboard`` (typing and the deleting keys, for completion) and ``_restart_blink``
+(keys handled in :meth:`ScriptEditor.on_key`, issue #6605). :class:`FountainLine` relies on
+no private name, but on TextArea styling the cursor line and the selection after ``get_line``.
 
 Writing help (Tab, Enter, autocomplete) asks ``engine.fountain.editing`` what to write and
 applies it as ordinary, undoable edits.
@@ -726,8 +735,8 @@ class ScriptEditor(TextArea):
         re-wrap what changed, put the selection back, redraw, tell who listens.
 
         ``_refresh_size`` (private, Textual 8.2.8): the virtual size after re-wrapping; TextArea
-        offers no public undo of a history other than its own (Textual issue #4428 asks for
-        batching edits together, which would let its own history serve)."""
+        has no public way to show an undo it did not do itself, and no Textual issue asks for
+        one yet (#4428, an API to batch edits, covers only the joining of batches)."""
         changes = batch.changes
         if batch.joined or self.gutter_width != gutter:  # a joined batch's edits lie far apart
             self.wrapped_document.wrap(self.wrap_width, self.indent_width)
