@@ -12,6 +12,9 @@ the tracker converts them with :class:`engine.editlog.tracking.InsertionTracker`
     tracker.row_spans(row)                                # [(col, col2)] on one line, for the editor's style
     tracker.save(script_path)                             # beside the script, after the script is saved
 
+``ProvenanceTracker(spans=..., lines=document)`` reads an ``engine.document.Document``'s lines
+instead of keeping a copy of the text; the document moves its spans (:meth:`ProvenanceTracker.shift`).
+
 Rules of an edit ``[a, b) -> new``: spans after it shift; the replaced characters leave any span
 they were in; the new text is the writer's, never AI text (a span the writer types inside is
 split around the typing; typing at a span's start or end stays outside it); a span whose
@@ -40,7 +43,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -62,6 +65,18 @@ SUFFIX = ".provenance.json"
 FUZZY_CUTOFF = 90.0
 _MIN_FUZZY = 12  # shorter span texts are only found exactly
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+class Lines(Protocol):
+    """What a tracker reads of the text: an ``InsertionTracker`` or an ``engine.document.Document``."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def line_count(self) -> int: ...
+    def line(self, row: int) -> str: ...
+    def offset(self, location: Location) -> int: ...
+    def location(self, offset: int) -> Location: ...
 
 
 class ProvenanceError(ValueError):
@@ -91,8 +106,13 @@ class Provenance:
 class ProvenanceTracker:
     """AI-written spans of the text open in the editor, kept through the writer's edits."""
 
-    def __init__(self, text: str = "", spans: Iterable[AISpan | tuple[int, int]] = ()):
-        self._doc = InsertionTracker(text)  # text and (row, col) <-> offset arithmetic; tracks no ranges
+    def __init__(self, text: str = "", spans: Iterable[AISpan | tuple[int, int]] = (), *,
+                 lines: "Lines | None" = None):
+        # ``lines``: the text and its (row, col) <-> offset arithmetic, owned by someone else (an
+        # ``engine.document.Document``, which moves the spans itself with :meth:`shift`); otherwise
+        # a copy of ``text`` of our own (an InsertionTracker that tracks no ranges).
+        self._own = InsertionTracker(text) if lines is None else None
+        self._doc: Lines = lines if lines is not None else self._own  # type: ignore[assignment]
         self._spans: list[AISpan] = []
         self.dropped: list[dict] = []
         for s in spans:
@@ -159,11 +179,21 @@ class ProvenanceTracker:
         return AISpan(a, b, suggestion_id)
 
     def replace(self, start: Location, end: Location, text: str) -> None:
-        """Apply an edit with ``LiveParse.replace`` / ``TextArea.replace`` arguments."""
+        """Apply an edit with ``LiveParse.replace`` / ``TextArea.replace`` arguments (a tracker
+        with its own copy of the text; one sharing a document's lines is moved by :meth:`shift`)."""
+        own = self._own
+        if own is None:
+            raise ValueError("this tracker reads a document's lines: the document edits them, call shift()")
         if self._spans:
-            a, b = sorted((self._doc.offset(start), self._doc.offset(end)))
-            self._spans = _edit_spans(self._spans, a, b, len(text))
-        self._doc.edit_lines(start, end, text)
+            a, b = sorted((own.offset(start), own.offset(end)))
+            self.shift(a, b, len(text))
+        own.edit_lines(start, end, text)
+
+    def shift(self, a: int, b: int, inserted: int) -> None:
+        """The characters ``[a, b)`` of the text (offsets before the edit) became ``inserted``
+        new characters, the writer's: move the spans (the text itself is not touched)."""
+        if self._spans:
+            self._spans = _edit_spans(self._spans, a, b, inserted)
 
     def save(self, script_path: str | Path) -> Path | None:
         """Write the record beside ``script_path`` (call it after saving the script with this text).

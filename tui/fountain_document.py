@@ -1,61 +1,91 @@
-"""The text of the editor as the engine sees it: a Textual ``Document`` that *is* a ``LiveParse``.
+"""The engine's :class:`engine.document.Document` seen as a Textual ``DocumentBase``.
 
-``TextArea`` changes its text only through ``Document.replace_range`` (typing, paste, undo,
-redo, ``replace()``), so making that method ``LiveParse.replace`` keeps the parse state in step
-with every edit, re-classifying only the paragraphs an edit touched. The lines are shared:
-``Document`` reads the parse state's own list.
+``TextArea`` changes its text only through ``replace_range`` (typing, paste, ``replace()``);
+here that is ``engine.document.Document.replace``, so there is one copy of the text: the engine
+document's lines, which its ``LiveParse`` re-classifies edit by edit. This class holds no state
+of its own; everything it answers, it asks the engine document.
+
+Lines are split on ``\\n`` alone, as the engine splits them (Textual's own ``Document`` would
+also split on form feeds and Unicode line separators, and the two would disagree on rows). Text
+pasted with ``\\r\\n`` or ``\\r`` is normalised to ``\\n``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from rich.cells import cell_len
+from textual.geometry import Size
+from textual.widgets.text_area import DocumentBase, EditResult, Location
 
-from textual.document._document import Document, EditResult, Location
-
+from engine.document import Document, Listener
 from engine.fountain import LiveParse
 
 
-class FountainDocument(Document):
-    """A ``Document`` whose lines are a ``LiveParse``'s lines, edited only through
-    ``LiveParse.replace``.
+class FountainDocument(DocumentBase):
+    """A ``TextArea`` document reading and editing an engine :class:`~engine.document.Document`."""
 
-    Lines are split on ``\\n`` alone, as the engine splits them (``Document`` itself would also
-    split on form feeds and Unicode line separators, and the two would disagree on rows). Text
-    pasted with ``\\r\\n`` or ``\\r`` is normalised to ``\\n``.
-    """
+    def __init__(self, text: str | Document = "") -> None:
+        self.engine = text if isinstance(text, Document) else Document(text)
 
-    def __init__(self, text: str) -> None:  # noqa: D107 - Document.__init__ is replaced on purpose
-        self._newline = "\n"
-        self.live = LiveParse(text)
-        self.version = 0  # counts changes; the editor screen compares it with the saved version
-        self.changed_rows: tuple[int, int] = (0, max(0, len(self.live.lines) - 1))
-        # Called after every edit with ``(start, end, text)`` in the coordinates before the edit
-        # (what ``LiveParse.replace`` got): the edit log's and the provenance's trackers follow
-        # the text this way. They must be cheap: they run on the keystroke path.
-        self.listeners: list[Callable[[Location, Location, str], None]] = []
+    # ------------------------------------------------------------------ the engine's, for callers
+    @property
+    def live(self) -> LiveParse:
+        return self.engine.live
 
     @property
-    def _lines(self) -> list[str]:  # type: ignore[override]  # Document's methods read this
-        return self.live.lines
+    def version(self) -> int:
+        """Counts changes; the editor screen compares it with the saved version."""
+        return self.engine.version
 
+    @property
+    def listeners(self) -> list[Listener]:
+        """Called after every edit with ``(start, end, text)`` in the coordinates before it
+        (``engine.document.Document.listeners``)."""
+        return self.engine.listeners
+
+    # ------------------------------------------------------------------ DocumentBase
     def replace_range(self, start: Location, end: Location, text: str) -> EditResult:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        top, bottom = sorted((start, end))
-        lines = self.live.lines
-        last = len(lines) - 1
-        top = (min(top[0], last), top[1]) if top[0] <= last else (last, len(lines[last]))
-        bottom = (min(bottom[0], last), bottom[1]) if bottom[0] <= last else (last, len(lines[last]))
-        top_row, top_column = top[0], min(top[1], len(lines[top[0]]))
-        bottom_row, bottom_column = bottom[0], min(bottom[1], len(lines[bottom[0]]))
-        replaced = self.get_text_range((top_row, top_column), (bottom_row, bottom_column))
-        self.changed_rows = self.live.replace((top_row, top_column), (bottom_row, bottom_column), text)
-        self.version += 1
-        for listener in self.listeners:
-            listener((top_row, top_column), (bottom_row, bottom_column), text)
-        parts = text.split("\n")
-        if len(parts) == 1:
-            end_location = (top_row, top_column + len(text))
-        else:
-            end_location = (top_row + len(parts) - 1, len(parts[-1]))
-        return EditResult(end_location, replaced)
+        change = self.engine.replace(start, end, text)
+        return EditResult(change.new_end, change.replaced)
+
+    @property
+    def text(self) -> str:
+        return self.engine.text
+
+    @property
+    def newline(self) -> str:  # type: ignore[override]  # Textual's Newline literal; always "\n"
+        return "\n"
+
+    @property
+    def lines(self) -> list[str]:
+        return self.engine.lines
+
+    def get_line(self, index: int) -> str:
+        return self.engine.lines[index]
+
+    def get_text_range(self, start: Location, end: Location) -> str:
+        return self.engine.get_text_range(start, end)
+
+    def get_size(self, indent_width: int) -> Size:
+        lines = self.engine.lines
+        return Size(max((cell_len(line.expandtabs(indent_width)) for line in lines), default=0), len(lines))
+
+    @property
+    def line_count(self) -> int:
+        return self.engine.line_count
+
+    @property
+    def start(self) -> Location:
+        return (0, 0)
+
+    @property
+    def end(self) -> Location:
+        return self.engine.end
+
+    def get_index_from_location(self, location: Location) -> int:
+        return self.engine.offset(location)
+
+    def get_location_from_index(self, index: int) -> Location:
+        return self.engine.location(index)
+
+    def __getitem__(self, line_index):  # type: ignore[override]  # int or slice, as Document's
+        return self.engine.lines[line_index]

@@ -41,6 +41,12 @@ def _byte_columns(line: str) -> list[int]:
     return columns
 
 
+def byte_to_character(line: str) -> dict[int, int]:
+    """``{utf8_byte_offset: character_index}`` of ``line`` (one past the end included): from a
+    highlight's columns back to the characters ``TextArea.get_line`` styles."""
+    return {byte: index for index, byte in enumerate(_byte_columns(line))}
+
+
 def line_highlights(live: LiveParse, row: int) -> list[Highlight]:
     """The highlights of one line: its element kind over the whole line, then its spans on top
     (a later highlight layers over an earlier one, so ``**bold**`` in dialogue is bold *and*
@@ -82,11 +88,11 @@ def ai_highlights(line: str, spans: list[tuple[int, int]], style: str = AI_STYLE
 
 
 class LazyHighlights(dict):
-    """The ``TextArea._highlights`` mapping, filled on demand.
+    """The highlights of each row, filled on demand.
 
-    ``TextArea`` reads ``highlights[row]`` only for the rows it renders, so computing a row's
-    highlights there (and caching them until the next edit) keeps the work per keystroke
-    proportional to the screen, not to the script.
+    ``ScriptEditor.get_line`` asks ``highlights[row]`` only for the rows ``TextArea`` renders,
+    so computing a row's highlights there (and caching them until the next edit) keeps the
+    work per keystroke proportional to the screen, not to the script.
     """
 
     def __init__(self, live: LiveParse | None = None, ai_rows: RowSpans | None = None,
@@ -96,9 +102,6 @@ class LazyHighlights(dict):
         self.live = live
         self.ai_rows = ai_rows  # None: AI-written text is not shown
         self.spell_rows = spell_rows  # None: spelling is off
-
-    def __bool__(self) -> bool:  # TextArea skips highlighting when the map is "empty"
-        return self.live is not None
 
     def __missing__(self, row: int) -> list[Highlight]:
         live = self.live

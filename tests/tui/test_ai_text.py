@@ -11,7 +11,7 @@ import pytest
 from rich.style import Style
 
 from engine.provenance import SUFFIX, provenance_path
-from tui.provenance_view import RECORD_SUFFIX
+from engine.document import RECORD_SUFFIX
 
 BEFORE = "INT. DINER - NIGHT\n\nMara wipes the counter.\n\n"
 SUGGESTION = "She locks the door and turns off the neon sign.\n"
@@ -223,7 +223,7 @@ async def test_non_ascii_ai_text_is_marked_on_the_right_columns(open_app, script
         editor.insert_suggestion(" Crème brûlée.", (2, len("Élodie attend.")))
         await pilot.press("alt+i")
         await settle(pilot)
-        highlights = editor._highlights[2]
+        highlights = editor.highlights[2]
         ai = [h for h in highlights if h[2] == "fountain.ai_text"]
         line = editor.line(2)
         start = len("Élodie attend.".encode())
@@ -232,7 +232,7 @@ async def test_non_ascii_ai_text_is_marked_on_the_right_columns(open_app, script
 
 def test_the_tui_knows_where_the_record_is():
     assert RECORD_SUFFIX == SUFFIX
-    from tui.provenance_view import record_path
+    from engine.document import record_path
 
     assert record_path(Path("/x/a.fountain")) == provenance_path("/x/a.fountain")
 

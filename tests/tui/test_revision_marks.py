@@ -17,7 +17,7 @@ SCRIPT = "INT. LIGHTHOUSE - NIGHT\n\nMara climbs.\n\nMARA\nThe lamp is out.\n\nS
 
 def revised_rows(editor) -> list[int]:
     return [row for row in range(editor.document.line_count)
-            if (0, None, HIGHLIGHT_PREFIX + REVISED_STYLE) in editor._highlights[row]]
+            if (0, None, HIGHLIGHT_PREFIX + REVISED_STYLE) in editor.highlights[row]]
 
 
 async def test_revision_mode_marks_saves_and_reopens(open_app, script_path, settle, notifications):

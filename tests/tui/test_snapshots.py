@@ -1,8 +1,8 @@
 """How the editor looks (pytest-textual-snapshot), with the example script.
 
-These also pin the private ``TextArea._build_highlight_map`` hook that highlighting relies on
-(Textual is pinned to one version): if a Textual upgrade stops calling it, the colours go and
-these snapshots fail.
+These also pin how highlighting reaches the screen (``ScriptEditor.get_line`` styles each line,
+under TextArea's cursor line and selection as ``FountainLine`` arranges; Textual is pinned to one
+version): if a Textual upgrade draws lines another way, the colours change and these snapshots fail.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def marked(editor) -> list[str]:
     for row in range(editor.document.line_count):
         line = editor.document[row]
         data = line.encode("utf-8")
-        for start, end, name in editor._highlights[row]:
+        for start, end, name in editor.highlights[row]:
             if name == HIGHLIGHT_PREFIX + MISSPELLED_STYLE:
                 words.append(data[start:end].decode("utf-8"))
     return words

@@ -16,11 +16,11 @@ async def test_a_line_becomes_a_character_cue_when_dialogue_follows(open_app, sc
         editor = app.editor_screen.editor
         editor.move_cursor((2, 0))
         await pilot.press(*"JOSÉ")
-        assert names(editor._highlights[2]) == ["fountain.action"]
+        assert names(editor.highlights[2]) == ["fountain.action"]
         await pilot.press("enter", *"Hola, otra vez.")
         assert editor.text == "The bakery.\n\nJOSÉ\nHola, otra vez."
-        assert names(editor._highlights[2]) == ["fountain.character"]
-        assert names(editor._highlights[3]) == ["fountain.dialogue"]
+        assert names(editor.highlights[2]) == ["fountain.character"]
+        assert names(editor.highlights[3]) == ["fountain.dialogue"]
         assert editor.element_kind_at(3).value == "dialogue"
 
 
@@ -74,7 +74,7 @@ async def test_only_rendered_rows_compute_highlights(open_app, script_path, exam
         editor = app.editor_screen.editor
         await pilot.press("x")
         await pilot.pause()
-        computed = set(editor._highlights)
+        computed = set(editor.highlights)
         assert computed, "rendering asked for highlights"
         assert len(computed) <= editor.size.height + 2
         assert max(computed) < 40
@@ -82,7 +82,7 @@ async def test_only_rendered_rows_compute_highlights(open_app, script_path, exam
 
 async def test_editing_keys_in_a_burst_keep_their_order(open_app, script_path, settle):
     """Backspace and arrows delivered together with letters (a laggy SSH link) act in order
-    (Textual issue #6605 is worked around in ScriptEditor._on_key)."""
+    (Textual issue #6605 is worked around in ScriptEditor.on_key)."""
     from textual import events
 
     app = open_app(script_path(""))

@@ -1,20 +1,33 @@
-"""The script editor: a ``TextArea`` whose text lives in the engine's ``LiveParse``.
+"""The script editor: a ``TextArea`` whose text lives in the engine's ``Document``.
 
 How an edit flows (the keystroke path; nothing here touches disk or a model):
 
-1. Every change to a ``TextArea`` - typing, paste, undo, redo, ``replace()`` - ends in
-   ``document.replace_range``. Our :class:`FountainDocument` *is* a ``LiveParse``: its lines
-   are the parse state's lines, and ``replace_range`` is ``LiveParse.replace``, which
-   re-classifies only the paragraphs the edit touched.
-2. ``TextArea`` then calls ``_build_highlight_map()``. We do not compute anything there: the
-   highlight map becomes a fresh :class:`~tui.highlight.LazyHighlights`, and the rows the
-   ``TextArea`` renders (the screenful) ask it for their highlights.
+1. Every change to a ``TextArea`` - typing, paste, ``replace()`` - ends in
+   ``document.replace_range``. Our :class:`FountainDocument` reads and edits the engine's
+   :class:`engine.document.Document`, the one copy of the text: ``replace_range`` is
+   ``Document.replace``, whose ``LiveParse`` re-classifies only the paragraphs the edit touched,
+   and which moves the AI spans and tells the listeners (edit log, revision marks).
+2. Undo and redo are the engine document's (:meth:`ScriptEditor.undo`): it keeps the edits in
+   batches as Textual would, with the AI spans around each; ``TextArea.history`` hands its
+   checkpoints to it.
+3. Styling is :meth:`ScriptEditor.get_line` (Textual's public hook for it): the rows the
+   ``TextArea`` renders (the screenful) ask :attr:`ScriptEditor.highlights`, a
+   :class:`~tui.highlight.LazyHighlights` emptied when the document's version changes.
+
+Private Textual 8.2.8 hooks that remain (each commented where it is used): ``_set_document``
+and ``_watch_language`` (a document of our own; with them ``_rewrap_and_refresh_virtual_size``),
+``_refresh_size`` (after the engine's undo and redo: TextArea has no public way to show an undo
+it did not do itself; Textual issue #4428, an API to batch edits, would cover only the joining
+of batches), ``_replace_via_keyboard`` /
+``_delete_via_keyboard`` (typing and the deleting keys, for completion) and ``_restart_blink``
+(keys handled in :meth:`ScriptEditor.on_key`, issue #6605). :class:`FountainLine` relies on
+no private name, but on TextArea styling the cursor line and the selection after ``get_line``.
 
 Writing help (Tab, Enter, autocomplete) asks ``engine.fountain.editing`` what to write and
 applies it as ordinary, undoable edits.
 
-AI-written text: the editor keeps a provenance tracker of its text (:mod:`tui.provenance_view`),
-one of the document's listeners. Accepted suggestions are marked by :meth:`ScriptEditor.insert_suggestion`;
+AI-written text: the engine document keeps it (``engine.document.DocumentProvenance``).
+Accepted suggestions are marked by :meth:`ScriptEditor.insert_suggestion`;
 the record beside the script is opened (:meth:`ScriptEditor.open_provenance`) and written
 (:meth:`ScriptEditor.save_provenance`) in thread workers (groups ``provenance-load`` and
 ``provenance-save``). Alt+I shows AI-written text in the theme's ``ai_text`` style.
@@ -26,17 +39,26 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.style import Style
+from rich.text import Span, Text
 from textual import events, on, work
 from textual.binding import Binding, BindingsMap
-from textual.document._document import EditResult, Location
-from textual.document._edit import Edit
-from textual.document._document_navigator import DocumentNavigator
-from textual.document._wrapped_document import WrappedDocument
 from textual.message import Message
 from textual.reactive import reactive
 from textual.theme import Theme
 from textual.widgets import TextArea
+from textual.widgets.text_area import (
+    DocumentNavigator,
+    Edit,
+    EditHistory,
+    EditResult,
+    Location,
+    Selection,
+    WrappedDocument,
+)
 
+from engine import document as engine_document
+from engine.document import Batch, Document, DocumentProvenance, words_in
 from engine.fountain import Kind, LiveParse
 from engine.spelling import CHECKED_KINDS
 from engine.fountain.editing import (
@@ -52,8 +74,7 @@ from engine.fountain.editing import (
 )
 
 from ..fountain_document import FountainDocument
-from ..highlight import LazyHighlights
-from ..provenance_view import STATES_ATTRIBUTE, EditorProvenance, words_in
+from ..highlight import LazyHighlights, byte_to_character
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -61,6 +82,86 @@ if TYPE_CHECKING:
     from engine.fountain.scene_numbers import LineChange
     from engine.provenance import Provenance
 from ..themes import derived_fountain_styles, text_area_theme
+
+class DocumentHistory(EditHistory):
+    """``TextArea.history`` of a :class:`ScriptEditor`: the engine document keeps the edits
+    (it records each one as it is made), so this hands checkpoints and clearing to it and
+    shows its batches; :meth:`ScriptEditor.undo` and :meth:`ScriptEditor.redo` undo them."""
+
+    def __init__(self, editor: "ScriptEditor") -> None:
+        super().__init__(
+            max_checkpoints=engine_document.MAX_BATCHES,
+            checkpoint_timer=engine_document.BATCH_SECONDS,
+            checkpoint_max_characters=engine_document.BATCH_CHARACTERS,
+        )
+        self._editor = editor
+
+    def record(self, edit: Edit) -> None:
+        """Already recorded by the engine document (``Document.replace``)."""
+
+    def checkpoint(self) -> None:
+        self._editor.script.checkpoint()
+
+    def clear(self) -> None:
+        self._editor.script.clear_history()
+
+    @property
+    def undo_stack(self) -> list[Batch]:  # type: ignore[override]  # engine batches, not Edit lists
+        return self._editor.script.undo_stack
+
+    @property
+    def redo_stack(self) -> list[Batch]:  # type: ignore[override]
+        return self._editor.script.redo_stack
+
+
+class FountainLine(Text):
+    """A line as :meth:`ScriptEditor.get_line` styles it, for ``TextArea`` to draw.
+
+    ``TextArea`` styles the line it gets from ``get_line``: the cursor line and the selection
+    (whose theme styles carry a foreground colour), then the cursor. When TextArea drew the
+    highlights itself they went over the cursor line and the selection, so a scene heading kept
+    its colour on the cursor line; to keep that, those two styles (``under``) go in *under* the
+    Fountain styles, and whole-line Fountain styles reach the space TextArea adds for the
+    cursor at the end of the line, as they did."""
+
+    __slots__ = ("_under", "_front", "_whole")
+
+    def __init__(self, text: str, under: tuple[Style, ...]) -> None:
+        super().__init__(text, end="", no_wrap=True)
+        self._under = under
+        self._front = 0  # spans before this index are TextArea's, under ours
+        self._whole: list[int] = []  # indexes of our spans that run to the end of the line
+
+    def stylize_line(self, style: Style, start: int, end: int | None) -> None:
+        """Ours: ``end`` None runs to the end of the line, the cursor's space included."""
+        if end is None:  # kept even on an empty line: it will cover the cursor's space
+            self._whole.append(len(self.spans))
+            self.spans.append(Span(start, len(self), style))
+        else:
+            super().stylize(style, start, end)
+
+    def stylize(self, style, start: int = 0, end: int | None = None) -> None:  # type: ignore[override]
+        if style not in self._under:
+            super().stylize(style, start, end)
+            return
+        spans = self.spans
+        count = len(spans)
+        super().stylize(style, start, end)
+        if len(spans) > count:  # put it under ours
+            spans.insert(self._front, spans.pop())
+            self._front += 1
+            self._whole = [index + 1 for index in self._whole]
+
+    def set_length(self, new_length: int) -> None:
+        old = len(self)
+        super().set_length(new_length)
+        if new_length > old and self._whole:
+            spans = self.spans
+            for index in self._whole:
+                span = spans[index]
+                if span.end == old:
+                    spans[index] = span._replace(end=new_length)
+
 
 _DIALOGUE_KINDS = (Kind.CHARACTER, Kind.PARENTHETICAL, Kind.DIALOGUE, Kind.LYRICS)
 _CAPS_KINDS = (Kind.CHARACTER, Kind.SCENE_HEADING, Kind.TRANSITION)
@@ -99,7 +200,7 @@ class ScriptEditor(TextArea):
                 tooltip="Close the completion list"),
     ]
     """Keys that act only while the completion list is open. They are not in ``BINDINGS``
-    (which would replace TextArea's own Up, Down and Right); :meth:`_on_key` dispatches them,
+    (which would replace TextArea's own Up, Down and Right); :meth:`on_key` dispatches them,
     with the writer's key map applied."""
 
     class Completions(Message):
@@ -167,17 +268,18 @@ class ScriptEditor(TextArea):
         self._cycle_origin: tuple[int, str] | None = None
         self._cycle_last: str | None = None
         self._cue_mark_row: int | None = None  # a row where Tab wrote an "@" before the name
-        self.provenance = EditorProvenance(lambda: self.text)  # AI-written text
         self.provenance_path: Path | None = None  # the script whose record is open
         self._provenance_save_lock = threading.Lock()
         self._provenance_saves = 0  # saves asked for; a worker writes only if no later one has written
         self._provenance_written = 0
         self._save_after_load: Path | None = None
-        self._last_edit: Edit | None = None
-        self._joined_batches: set[int] = set()  # ids of undo batches joined by apply_line_changes
+        self._highlights_cache = LazyHighlights()
+        self._highlights_version = -1
+        self._syntax_styles: dict[str, Style] = {}  # the Fountain styles of the theme in use
         # TextArea would build (and wrap) a plain Document of the text first; start empty and
-        # load the text once, into a FountainDocument.
+        # load the text once, into the engine document.
         super().__init__("", **kwargs)
+        self.history = DocumentHistory(self)
         self.match_cursor_bracket = False  # brackets are parentheticals and extensions here, not code
         if text:
             self._set_document(text, None)
@@ -186,6 +288,7 @@ class ScriptEditor(TextArea):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._use_app_theme)
         self._use_app_theme(self.app.current_theme)
+        self.watch(self, "selection", self._selection_moved, init=False)
 
     def _use_app_theme(self, theme: Theme) -> None:
         """Switch to the ``TextAreaTheme`` holding the Fountain styles of the app's theme."""
@@ -196,51 +299,96 @@ class ScriptEditor(TextArea):
             area_theme = text_area_theme(theme, derived_fountain_styles(theme))
         self.register_theme(area_theme)
         self.theme = area_theme.name
-        self._line_cache.clear()
-        self.refresh()
+        self._syntax_styles = area_theme.syntax_styles
+        self._restyle()
 
     # ------------------------------------------------------------------ engine hook
     @property
+    def script(self) -> Document:
+        """The engine's document: the text being edited, its parse, AI spans and undo history."""
+        return self.document.engine  # type: ignore[attr-defined]
+
+    @property
     def live(self) -> LiveParse:
         """The engine's parse state of the text being edited."""
-        return self.document.live  # type: ignore[attr-defined]
+        return self.script.live
+
+    @property
+    def provenance(self) -> DocumentProvenance:
+        """Which text came from accepted suggestions (the engine document's)."""
+        return self.script.provenance
 
     def _set_document(self, text: str, language: str | None) -> None:
-        """Replaces ``TextArea._set_document`` (Textual 8.2.8): the document is always a
-        :class:`FountainDocument`; there is no tree-sitter language."""
-        self._highlight_query = None
-        document = FountainDocument(text)
+        """Replaces ``TextArea._set_document`` (Textual 8.2.8 private hook: TextArea has no
+        public way to edit a document of one's own, and no Textual issue asks for one yet). The document is always a
+        :class:`FountainDocument` over the one engine document, which loads the new text
+        (the listeners stay; nothing is AI-written); there is no tree-sitter language.
+        A new adapter each time: whoever follows ``document`` sees that the text was replaced."""
         old = getattr(self, "document", None)
-        if isinstance(old, FountainDocument):  # the trackers follow the editor, not one document
-            document.listeners = old.listeners
-        provenance = self.provenance
-        provenance.reset()
-        if provenance.listener not in document.listeners:
-            document.listeners.append(provenance.listener)
+        if isinstance(old, FountainDocument):
+            old.engine.load(text)
+            document = FountainDocument(old.engine)
+        else:
+            document = FountainDocument(text)
         self.document = document
+        self._highlights_version = -1  # the version starts again at 0 with the new text
         self.wrapped_document = WrappedDocument(document, tab_width=self.indent_width)
         self.navigator = DocumentNavigator(self.wrapped_document)
-        self._build_highlight_map()
         self.move_cursor((0, 0))
-        self._rewrap_and_refresh_virtual_size()
+        self._rewrap_and_refresh_virtual_size()  # (private, with _set_document)
 
     def _watch_language(self, language: str | None) -> None:
         """There is no tree-sitter language: the document is Fountain whatever ``language``
-        says (TextArea would rebuild the document, re-parsing the whole script, at mount)."""
+        says (TextArea would rebuild the document, re-parsing the whole script, at mount).
+        Textual 8.2.8 private watcher, overridden with ``_set_document`` (no Textual issue yet)."""
 
-    def _build_highlight_map(self) -> None:
-        """Called by ``TextArea`` after every edit (Textual 8.2.8 private hook, pinned by the
-        snapshot tests): drop the cached highlights; rendered rows compute theirs on demand."""
-        self._line_cache.clear()
-        highlights = self._highlights
-        if not isinstance(highlights, LazyHighlights):
-            highlights = self._highlights = LazyHighlights()  # type: ignore[assignment]
+    # ------------------------------------------------------------------ styling
+    @property
+    def highlights(self) -> LazyHighlights:
+        """``{row: [(start_byte, end_byte_or_None, name)]}`` of the rows asked for since the
+        last change (filled on demand: only rendered rows are computed)."""
+        highlights = self._highlights_cache
+        version = self.script.version
+        if self._highlights_version != version:
+            highlights.clear()
+            highlights.live = self.live
+            self._highlights_version = version
+        return highlights
+
+    def get_line(self, line_index: int) -> Text:
+        """The line with its Fountain styles, AI-text, spelling and revision marks (Textual's
+        public hook for styling TextArea content)."""
+        plain = self.document.get_line(line_index)
+        styles = self._syntax_styles
+        if not styles:
+            return Text(plain, end="", no_wrap=True)
+        line = FountainLine(plain, self._under_styles())
+        to_character = None if plain.isascii() else byte_to_character(plain)
+        for start, end, name in self.highlights[line_index]:
+            style = styles.get(name)
+            if style is None:
+                continue
+            if to_character is not None:
+                start = to_character.get(start, 0)
+                end = to_character.get(end) if end else None
+            line.stylize_line(style, start, end)
+        return line
+
+    def _under_styles(self) -> tuple[Style, ...]:
+        """The cursor line and selection styles TextArea puts on a line (from the CSS, as
+        ``TextAreaTheme.apply_css`` takes them)."""
+        get = self.get_component_rich_style
+        return get("text-area--cursor-line"), get("text-area--selection")
+
+    def _restyle(self) -> None:
+        """Draw again after the marks (AI text, spelling, revisions) or the theme changed."""
+        highlights = self.highlights
         highlights.clear()
-        document = self.document
-        highlights.live = document.live if isinstance(document, FountainDocument) else None
         highlights.ai_rows = self.provenance.row_spans if self.show_ai_text else None
         highlights.spell_rows = self._misspelled_in_row if self.misspelled else None
         highlights.revised_rows = self.revision_marks
+        self.notify_style_update()  # TextArea's public way to drop its rendered lines
+        self.refresh()
 
     # ------------------------------------------------------------------ reading the script
     def line(self, row: int) -> str:
@@ -297,7 +445,7 @@ class ScriptEditor(TextArea):
     def keymap_changed(self) -> None:
         self._key_actions = None
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         """Every key of this widget is handled here, in the order the keys arrive.
 
         Textual runs a focused widget's bindings only after the key has travelled back up to
@@ -306,6 +454,10 @@ class ScriptEditor(TextArea):
         (Textual issue #6605). Running this widget's bindings here keeps the order. Runs
         before ``TextArea._on_key``: Textual calls the handlers down the class hierarchy unless
         one prevents the default.
+
+        ``_restart_blink`` (private, Textual 8.2.8): a key handled here does not reach
+        ``TextArea._on_key``, which restarts the cursor blink; TextArea has no public way to
+        (no Textual issue asks for one yet; #6605 would make this handler unnecessary).
         """
         for action, completing in self.key_actions().get(event.key, ()):
             if completing and (self.read_only or not self.completion_items):
@@ -333,6 +485,10 @@ class ScriptEditor(TextArea):
                 self._restart_blink()
                 self._replace_via_keyboard(event.character.upper(), start, end)
 
+    # ``_replace_via_keyboard`` / ``_delete_via_keyboard`` (private, Textual 8.2.8): the one place
+    # typing and the deleting keys (Backspace, Delete, word and line deletes) pass, and only
+    # they; completion follows them. ``TextArea.Changed`` comes for every edit, later. No Textual
+    # issue asks for a public hook yet.
     def _replace_via_keyboard(self, insert: str, start: Location, end: Location) -> EditResult | None:
         result = super()._replace_via_keyboard(insert, start, end)
         if result is not None:
@@ -345,8 +501,9 @@ class ScriptEditor(TextArea):
             self.update_completion()
         return result
 
-    def _watch_selection(self, previous_selection, selection) -> None:
-        super()._watch_selection(previous_selection, selection)
+    def _selection_moved(self, selection: Selection) -> None:
+        """The cursor moved (watched with the public ``watch``, right after TextArea's own
+        watcher)."""
         row = selection.end[0]
         if self._caps_row is not None and row != self._caps_row:
             self._caps_row = None
@@ -541,15 +698,11 @@ class ScriptEditor(TextArea):
 
     # ------------------------------------------------------------------ AI-written text
     def mark_ai(self, start: Location, end: Location, suggestion_id: str | None = None) -> None:
-        """Mark ``start``..``end`` (text just put in by the last edit) as AI-written."""
-        before = self.provenance.snapshot()
-        if self.provenance.mark(start, end, suggestion_id) is None:
-            return
-        last = self._last_edit
-        if last is not None:  # redo marks it again; undo takes the mark away with the text
-            states = getattr(last, STATES_ATTRIBUTE, None)
-            self.provenance.remember(last, states.before if states is not None else before)
-        self._ai_changed()
+        """Mark ``start``..``end`` (text just put in by the last edit) as AI-written (the
+        engine document keeps the mark with that edit: redo marks it again, undo takes it away
+        with the text)."""
+        if self.provenance.mark(start, end, suggestion_id) is not None:
+            self._ai_changed()
 
     @property
     def provenance_spans(self) -> list[tuple[int, int]]:
@@ -557,49 +710,58 @@ class ScriptEditor(TextArea):
         return self.provenance.spans
 
     def edit(self, edit: Edit) -> EditResult:
-        """Every edit (typing, paste, undo's opposite...) passes here: keep the AI spans before
-        and after it on the edit, for undo and redo."""
-        provenance = self.provenance
-        before = provenance.snapshot() if provenance.has_spans else ()
+        """Every edit made through ``TextArea`` (typing, paste, ``replace()``) passes here: the
+        engine document has recorded it for undo; give it the selection before and after."""
+        before = self.selection
         result = super().edit(edit)
-        self._last_edit = edit
-        if before or provenance.has_spans:
-            provenance.remember(edit, before)
+        self.script.note_cursor(before, self.selection)
         return result
 
     def undo(self) -> None:
-        stack = self.history.undo_stack
-        batch = stack[-1] if stack else None
-        super().undo()
-        self._rewrap_joined(batch)
-        if batch and self.provenance.restore(batch, undo=True):
-            self._ai_changed()
+        """Undo the engine document's last batch of edits (the AI spans come back with the text)."""
+        gutter = self.gutter_width
+        batch = self.script.undo()
+        if batch is not None:
+            self._history_applied(batch, gutter, undo=True)
 
     def redo(self) -> None:
-        stack = self.history.redo_stack
-        batch = stack[-1] if stack else None
-        super().redo()
-        self._rewrap_joined(batch)
-        if batch and self.provenance.restore(batch, undo=False):
-            self._ai_changed()
+        gutter = self.gutter_width
+        batch = self.script.redo()
+        if batch is not None:
+            self._history_applied(batch, gutter, undo=False)
 
-    def _rewrap_joined(self, batch: list | None) -> None:
-        """TextArea re-wraps an undone batch as one contiguous range, which a batch joined by
-        :meth:`apply_line_changes` (edits far apart) is not: wrap the whole document then."""
-        if batch is not None and id(batch) in self._joined_batches:
+    def _history_applied(self, batch: Batch, gutter: int, undo: bool) -> None:
+        """What ``TextArea`` does after undoing or redoing a batch, for the engine's batch:
+        re-wrap what changed, put the selection back, redraw, tell who listens.
+
+        ``_refresh_size`` (private, Textual 8.2.8): the virtual size after re-wrapping; TextArea
+        has no public way to show an undo it did not do itself, and no Textual issue asks for
+        one yet (#4428, an API to batch edits, covers only the joining of batches)."""
+        changes = batch.changes
+        if batch.joined or self.gutter_width != gutter:  # a joined batch's edits lie far apart
             self.wrapped_document.wrap(self.wrap_width, self.indent_width)
-            self._refresh_size()
-            self.refresh()
+        else:
+            top = min(c.start for c in changes)
+            old_bottom = max(c.new_end if undo else c.end for c in changes)
+            new_bottom = max(c.end if undo else c.new_end for c in changes)
+            self.wrapped_document.wrap_range(top, old_bottom, new_bottom)
+        self._refresh_size()
+        selection = batch.cursor_before if undo else batch.cursor_after
+        if isinstance(selection, Selection):
+            self.selection = selection
+        self.record_cursor_width()
+        self.notify_style_update()
+        self.refresh()
+        self.post_message(self.Changed(self))
+        self.update_suggestion()
 
     def _ai_changed(self) -> None:
         """The spans changed without the text changing: redraw them when they are shown."""
         if self.show_ai_text:
-            self._build_highlight_map()
-            self.refresh()
+            self._restyle()
 
     def _watch_show_ai_text(self) -> None:
-        self._build_highlight_map()
-        self.refresh()
+        self._restyle()
 
     def action_toggle_ai_text(self) -> None:
         """Alt+I: show or hide AI-written text, and say how much there is."""
@@ -627,7 +789,7 @@ class ScriptEditor(TextArea):
 
     @work(thread=True, exclusive=True, group="provenance-load", exit_on_error=False)
     def _open_provenance_worker(self, token: int, path: Path, text: str) -> None:
-        record, error = EditorProvenance.read(path, text)
+        record, error = DocumentProvenance.read(path, text)
         self.post_message(self.ProvenanceLoaded(token, text, record, error))
 
     @on(ProvenanceLoaded)
@@ -669,7 +831,7 @@ class ScriptEditor(TextArea):
         self._provenance_saves += 1
         if wait:
             with self._provenance_save_lock:
-                written, error = EditorProvenance.write(target, text, spans)
+                written, error = DocumentProvenance.write(target, text, spans)
                 self._provenance_written = self._provenance_saves
             self._provenance_saved(self.ProvenanceSaved(written, error))
             return
@@ -680,7 +842,7 @@ class ScriptEditor(TextArea):
         with self._provenance_save_lock:
             if number < self._provenance_written:
                 return  # a later save already wrote a newer record
-            written, error = EditorProvenance.write(path, text, spans)
+            written, error = DocumentProvenance.write(path, text, spans)
             self._provenance_written = number
         self.post_message(self.ProvenanceSaved(written, error))
 
@@ -713,20 +875,14 @@ class ScriptEditor(TextArea):
 
     def refresh_marks(self) -> None:
         """Draw again after the revision marks (or another mark source) changed."""
-        self._line_cache.clear()
-        self._highlights.clear()
-        self._highlights.revised_rows = self.revision_marks  # type: ignore[attr-defined]
-        self.refresh()
+        self._restyle()
 
     def set_misspelled(self, found: dict[str, list[tuple[int, int]]]) -> None:
         """Show these misspellings (``{}``: none, spelling off)."""
         if found == self.misspelled:
             return
         self.misspelled = found
-        self._line_cache.clear()
-        self._highlights.clear()
-        self._highlights.spell_rows = self._misspelled_in_row if found else None  # type: ignore[attr-defined]
-        self.refresh()
+        self._restyle()
 
     def misspelling_from(self, location: Location) -> tuple[int, int, int, str] | None:
         """``(row, start, end, word)`` of the first misspelled word at or after ``location``,
@@ -754,39 +910,29 @@ class ScriptEditor(TextArea):
             return False
         self.clear_completion()
         self._caps_row = None
-        history = self.history
-        history.checkpoint()
-        made: list[int] = []  # ids of this call's edits
-        for change in sorted(changes, key=lambda c: c.line, reverse=True):  # bottom first: rows stay valid
-            count = self.document.line_count
-            row = change.line
-            if change.kind == "insert":
-                if row < count:
-                    self.insert("\n".join(change.lines) + "\n", (row, 0), maintain_selection_offset=True)
-                else:
-                    last = count - 1
-                    self.insert("\n" + "\n".join(change.lines), (last, len(self.document[last])),
-                                maintain_selection_offset=True)
-            elif change.kind == "delete":
-                if row + 1 < count:
-                    self.delete((row, 0), (row + 1, 0), maintain_selection_offset=True)
-                elif row > 0:
-                    self.delete((row - 1, len(self.document[row - 1])), (row, len(self.document[row])),
-                                maintain_selection_offset=True)
-                else:
-                    self.delete((row, 0), (row, len(self.document[row])), maintain_selection_offset=True)
-            else:
-                self.replace(change.lines[0], (row, 0), (row, len(self.document[row])),
-                             maintain_selection_offset=True)
-            made.append(id(self._last_edit))
-        history.checkpoint()
-        # the edits went into several batches: join them, so that one Ctrl+Z undoes them all
-        stack = history._undo_stack  # Textual has no public way to join batches
-        batches: list[list[Edit]] = []
-        while stack and all(id(edit) in made for edit in stack[-1]):
-            batches.insert(0, stack.pop())
-        if batches:
-            joined = [edit for batch in batches for edit in batch]
-            stack.append(joined)
-            self._joined_batches.add(id(joined))
+        with self.script.group():  # one Ctrl+Z undoes them all, however far apart
+            for change in sorted(changes, key=lambda c: c.line, reverse=True):  # bottom first: rows stay valid
+                self._apply_line_change(change)
         return True
+
+    def _apply_line_change(self, change: "LineChange") -> None:
+        count = self.document.line_count
+        row = change.line
+        if change.kind == "insert":
+            if row < count:
+                self.insert("\n".join(change.lines) + "\n", (row, 0), maintain_selection_offset=True)
+            else:
+                last = count - 1
+                self.insert("\n" + "\n".join(change.lines), (last, len(self.document[last])),
+                            maintain_selection_offset=True)
+        elif change.kind == "delete":
+            if row + 1 < count:
+                self.delete((row, 0), (row + 1, 0), maintain_selection_offset=True)
+            elif row > 0:
+                self.delete((row - 1, len(self.document[row - 1])), (row, len(self.document[row])),
+                            maintain_selection_offset=True)
+            else:
+                self.delete((row, 0), (row, len(self.document[row])), maintain_selection_offset=True)
+        else:
+            self.replace(change.lines[0], (row, 0), (row, len(self.document[row])),
+                         maintain_selection_offset=True)
