@@ -86,7 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.cli.common import CommandError, fail, read_script
+    from engine.commandline import CommandError, fail, read_script
     from engine.generation import GenerationEngine
     from engine.models import ModelError
     from engine.tomlconf import ConfigError

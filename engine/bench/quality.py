@@ -199,7 +199,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.cli.common import fail
+    from engine.commandline import fail
     from engine.generation import GenerationEngine
     from engine.tomlconf import ConfigError
 

@@ -55,7 +55,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.cli.common import fail
+    from engine.commandline import fail
 
     try:
         import fastapi  # noqa: F401

@@ -48,7 +48,7 @@ def sources() -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.cli.common import fail
+    from engine.commandline import fail
 
     try:
         from engine.training.lora import require_training_stack

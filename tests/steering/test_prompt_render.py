@@ -93,7 +93,7 @@ def test_sections_come_in_the_stable_order(example_text, count_tokens):
         assert r.ref == (prompt.id, prompt.version)
 
 
-def test_genre_and_tone_from_the_title_page_or_the_store(example_text, count_tokens):
+def test_genre_and_tone_from_the_title_page_or_the_store(example_text):
     row = row_of(example_text, "It was on the list.")
     prompt = load_library().get("dialogue")
     plain = render_prompt(prompt, without_genre(example_text), row_of(without_genre(example_text), "It was on the list."))

@@ -5,6 +5,7 @@ offered), a remembered prompt that needs a selection, and editing a prompt as a 
 
 from __future__ import annotations
 
+from engine.generation import GenerationEngine
 from engine.paths import config_dir
 from engine.steering import Anchor, AnchorStore, load_library
 from tui.screens.editor import fit_replacement
@@ -69,10 +70,9 @@ async def test_rewrite_replaces_the_selection_and_undo_brings_it_back(
         assert editor.text == before
 
 
-async def test_rewrite_without_a_selection_says_what_to_do(
-    open_app, script_path, generation_engine, settle, notifications
-):
-    app = open_app(script_path(SCENE), engine=generation_engine)
+async def test_rewrite_without_a_selection_says_what_to_do(open_app, script_path, settle, notifications):
+    engine = GenerationEngine()  # not loaded: the refusal comes before any model
+    app = open_app(script_path(SCENE), engine=engine)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(pilot)
         await pilot.press("alt+r")
@@ -80,6 +80,7 @@ async def test_rewrite_without_a_selection_says_what_to_do(
         assert not isinstance(app.screen, RequestInputScreen)
         assert any("Select the passage to rewrite" in n for n in notifications(app))
         assert app.editor_screen.panel.suggestion is None
+    assert engine.loaded() == []
 
 
 async def test_alternatives_for_the_selection(open_app, script_path, generation_engine, settle, wait_until):
@@ -125,14 +126,13 @@ async def test_scene_from_an_anchored_beat(open_app, script_path, generation_eng
         assert "Beat: The landlord arrives to collect the rent." in suggestion.context.prompt
 
 
-async def test_remembered_rewrite_prompt_on_ctrl_j_needs_a_selection(
-    open_app, script_path, generation_engine, settle, notifications
-):
+async def test_remembered_rewrite_prompt_on_ctrl_j_needs_a_selection(open_app, script_path, settle, notifications):
     path = script_path(SCENE)
     store = AnchorStore.for_script(path)
     store.remember_prompt("rewrite")
     store.save()
-    app = open_app(path, engine=generation_engine)
+    engine = GenerationEngine()  # not loaded: neither the refusal nor the instruction screen needs a model
+    app = open_app(path, engine=engine)
     async with app.run_test(size=(140, 36)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+j")
@@ -142,6 +142,7 @@ async def test_remembered_rewrite_prompt_on_ctrl_j_needs_a_selection(
         await pilot.press("ctrl+j")
         await settle(pilot)
         assert isinstance(app.screen, RequestInputScreen)  # the instruction comes next
+    assert engine.loaded() == []
 
 
 async def test_editing_a_prompt_writes_a_new_version_and_uses_it(
