@@ -87,7 +87,7 @@ def measure(args: argparse.Namespace) -> dict:
 
 def _measure(args: argparse.Namespace, env: dict, tmp: Path) -> dict:
     from engine.corpus import Corpus, Metadata
-    from engine.editlog.model_compare import HeldOut, perplexity_of
+    from engine.bench.model_compare import HeldOut, perplexity_of
 
     with Corpus.open() as corpus:
         for path in sources():

@@ -171,7 +171,7 @@ def run_perplexity(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from engine.editlog.model_compare import compare, table
+    from engine.bench.model_compare import compare, table
     from engine.models import load_registry
     from engine.models.errors import ModelError
     from engine.tomlconf import ConfigError
@@ -212,7 +212,7 @@ def _held_out(args: argparse.Namespace):
     from engine.corpus import CorpusError, segments
     from engine.editlog import EditLogError, Filters, select_records
     from engine.editlog.datasets import in_validation
-    from engine.editlog.model_compare import HeldOut
+    from engine.bench.model_compare import HeldOut
 
     held: list = []
     if args.files:

@@ -153,7 +153,7 @@ def run_snippet(family: str, timeout: float = 10.0) -> str:
     if done.returncode == 3:
         return "no-permission"
     if done.returncode < 0:
-        from engine.models.process.crash import signal_name
+        from engine.models.crash import signal_name
 
         return signal_name(-done.returncode)
     return f"exit {done.returncode}"

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator
 from engine.models import errors
 from engine.models.errors import ModelCrashed, ModelError
 
-from .crash import WHAT, signal_name
+from ..crash import WHAT, signal_name
 
 POLL_S = 0.002  # how often a waiting call looks at its cancel flag
 START_TIMEOUT_S = 120.0

@@ -161,7 +161,7 @@ class Worker:
 
     # perplexity
     def op_open_scorer(self, rid, entry, path, window, threads):
-        from engine.editlog.perplexity import LlamaScorer
+        from engine.models.scoring import LlamaScorer
 
         scorer = LlamaScorer(entry, Path(path), window, threads)
         return {"handle": self.keep(scorer), "adds_bos": scorer.adds_bos}

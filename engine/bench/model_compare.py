@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from statistics import fmean
 from typing import Any, Callable, Sequence
 
-from .metrics import rouge_l, sentence_bleu, wilson_interval
+from engine.editlog.metrics import rouge_l, sentence_bleu, wilson_interval
 
 BOOTSTRAP = 1000
 CRITERIA = ("well_formed", "loop_free", "cast_only", "has_dialogue", "stays_in_scene")
@@ -88,7 +88,7 @@ def perplexity_of(model: str, texts: Sequence[HeldOut], window: int = 512, threa
                   registry: Any = None) -> dict[str, Any]:
     import math
 
-    from .perplexity import PerplexityScorer, combine
+    from engine.editlog.perplexity import PerplexityScorer, combine
 
     with PerplexityScorer(model, window=window, threads=threads, registry=registry) as scorer:
         scores = [scorer.score(t.text, t.context, t.name) for t in texts]
@@ -111,8 +111,8 @@ def perplexity_of(model: str, texts: Sequence[HeldOut], window: int = 512, threa
 
 def continuations_of(engine, model: str, scenes: Sequence[HeldOut], seeds: int, max_tokens: int,
                      prompt: str = "continue", progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    from engine.bench.criteria import first_half, shown_text
-    from engine.bench.quality import one_run
+    from .criteria import first_half, shown_text
+    from .quality import one_run
 
     bleu, rouge, dist = [], [], []
     passes = {c: 0 for c in CRITERIA}
