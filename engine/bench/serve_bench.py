@@ -8,7 +8,7 @@ unless ``--model``), then:
   each: requests/s, p50 and p99 latency, non-2xx answers. A local model generates one request at a
   time (its queue holds the rest), so continuation latency grows with the connections by design.
 * **overhead**: generated tokens per second of whole requests (the client's wall time, from sending
-  to the last byte) through HTTP vs the path ``scenewright continue`` takes (steering, then
+  to the last byte) through HTTP vs the path ``scenewright continue`` takes (a SuggestionSession: steering, then
   ``GenerationEngine.continue_at`` in this process), ``--tokens-overhead`` tokens, the two
   alternating over ``--rounds`` pairs on a warm cache; the ratio is the median of the pairs' ratios
   (target >= 0.95).
@@ -163,24 +163,22 @@ def _wrk(url: str, connections: int, seconds: int, script: Path | None = None) -
 def _overhead(args, served, key: str, model: str) -> dict:
     import httpx
 
-    from engine.generation import ContinueRequest, GenerationEngine, StatsEvent
-    from engine.steering.steer import steer
+    from engine.generation import GenerationEngine
+    from engine.session import GenerationSettings, SuggestionSession
 
     lines = SCRIPT.split("\n")
     cursor = (len(lines) - 1, len(lines[-1]))
     engine = GenerationEngine()
     body = {"text": SCRIPT, "max_tokens": args.tokens_overhead, "seed": 3, "document": "overhead", "model": model}
+    session = SuggestionSession(engine)  # what `scenewright continue` runs, in this process
+    session.settings = GenerationSettings(model=model, max_tokens=args.tokens_overhead, seed=3)
 
     def direct() -> tuple[int, float]:
         started = time.perf_counter()
-        steered = steer(SCRIPT, cursor)
-        request = ContinueRequest(**{**steered.overrides, "model": model, "max_tokens": args.tokens_overhead,
-                                     "seed": 3})
-        tokens = 0
-        for event in engine.continue_at(SCRIPT, cursor, request, render=steered.render):
-            if isinstance(event, StatsEvent):
-                tokens += event.generated_tokens
-        return tokens, time.perf_counter() - started
+        session.request(SCRIPT, cursor)  # steered, the request made, the generation started
+        session.run()
+        alternatives = session.suggestion.alternatives
+        return sum(a.stats.generated_tokens for a in alternatives if a.stats), time.perf_counter() - started
 
     def http(client) -> tuple[int, float]:
         started = time.perf_counter()
