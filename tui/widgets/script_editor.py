@@ -75,6 +75,7 @@ from engine.fountain.editing import (
 
 from ..fountain_document import FountainDocument
 from ..highlight import LazyHighlights, byte_to_character
+from ..keymap import COMPLETION, SCRIPT, bindings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -173,32 +174,9 @@ class ScriptEditor(TextArea):
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
 
-    BINDINGS = [
-        Binding("ctrl+home", "cursor_document_start", "Top", id="editor.document_start", show=False,
-                tooltip="Go to the start of the script"),
-        Binding("ctrl+end", "cursor_document_end", "End", id="editor.document_end", show=False,
-                tooltip="Go to the end of the script"),
-        Binding("alt+i", "toggle_ai_text", "AI text", id="editor.toggle_ai_text", show=False,
-                tooltip="Show or hide which text came from accepted suggestions (AI-written text)"),
-        Binding(
-            "tab",
-            "cycle_element",
-            "Element",
-            id="editor.cycle_element",
-            tooltip="Turn the current line into the next element: action, character, scene heading, transition "
-            "(in dialogue: dialogue or parenthetical)",
-        ),
-    ]
+    BINDINGS = bindings(SCRIPT)  # the key registry's (tui/keymap.py); on_key runs them
 
-    COMPLETION_BINDINGS = [
-        Binding("tab,right", "accept_completion", "Accept", id="completion.accept", show=False,
-                tooltip="Accept the highlighted completion"),
-        Binding("down", "completion_next", "Next", id="completion.next", show=False, tooltip="Next completion"),
-        Binding("up", "completion_previous", "Previous", id="completion.previous", show=False,
-                tooltip="Previous completion"),
-        Binding("escape", "dismiss_completion", "Dismiss", id="completion.dismiss", show=False,
-                tooltip="Close the completion list"),
-    ]
+    COMPLETION_BINDINGS = bindings(COMPLETION)
     """Keys that act only while the completion list is open. They are not in ``BINDINGS``
     (which would replace TextArea's own Up, Down and Right); :meth:`on_key` dispatches them,
     with the writer's key map applied."""
@@ -433,11 +411,11 @@ class ScriptEditor(TextArea):
                 for each in binding:
                     add(each, True)
             remapped = {b.id for bs in merged.values() for b in bs if b.id and b.id in keymap}
-            for key, bindings in merged.items():
-                for binding in bindings:
+            for key, bound in merged.items():
+                for binding in bound:
                     if binding.id in remapped:
                         add(binding, False)
-                    elif not any(b.id in remapped for b in bindings):
+                    elif not any(b.id in remapped for b in bound):
                         table.setdefault(key, []).append((binding.action, False))
             self._key_actions = table
         return self._key_actions
