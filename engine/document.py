@@ -20,7 +20,10 @@ which re-classifies only the paragraphs an edit touches), and keeps in step with
   history of edits in batches, and with each edit the AI spans just before and after it, so
   undoing the deletion of an AI-written line brings it back as AI-written;
 * **saving and recovering** through an :class:`engine.scriptfile.ScriptFile`
-  (:meth:`Document.save`, :meth:`Document.write_recovery`), counting which version is on disk.
+  (:meth:`Document.save`, :meth:`Document.write_recovery`), counting which version is on disk
+  and which is in the recovery copy. A client that writes in a thread takes ``version`` and
+  ``text`` where it edits, and marks what was written there afterwards
+  (:meth:`Document.mark_saved`, :meth:`Document.mark_recovery`; :attr:`Document.needs_recovery`).
 
 No UI here: the Textual editor (``tui.widgets.script_editor``) adapts it to ``TextArea``.
 
@@ -398,14 +401,24 @@ class Document:
         self.mark_saved(version)
         return version
 
+    @property
+    def needs_recovery(self) -> bool:
+        """Whether there are unsaved edits the recovery copy does not have."""
+        return self.modified and self.version != self.recovery_version
+
+    def mark_recovery(self, version: int) -> None:
+        """``version`` is what the recovery copy holds (a copy written from another thread,
+        reported late: an older version than the one marked does not count)."""
+        self.recovery_version = max(self.recovery_version, version)
+
     def write_recovery(self, script: "ScriptFile") -> bool:
         """Keep a recovery copy of unsaved edits (``ScriptFile.write_recovery``); returns
         whether one was written (nothing when saved or already copied)."""
-        if not self.modified or self.version == self.recovery_version:
+        if not self.needs_recovery:
             return False
         version = self.version
         script.write_recovery(self.text)
-        self.recovery_version = version
+        self.mark_recovery(version)
         return True
 
     def recover(self, text: str) -> None:

@@ -215,6 +215,24 @@ def test_save_recovery_and_recover(tmp_path, monkeypatch):
     assert other.text == SCRIPT
 
 
+def test_a_save_or_copy_written_elsewhere_marks_the_version_it_took():
+    """The editor writes in a thread what it took on its own: the version marked is that one,
+    and edits made meanwhile stay unsaved (and not in the copy)."""
+    doc = Document(SCRIPT)
+    doc.replace((5, 0), (5, 7), "Tea.")
+    taken = doc.version
+    assert doc.needs_recovery
+    doc.replace((0, 0), (0, 0), "x")  # typed while the copy is written
+    doc.mark_recovery(taken)
+    assert doc.recovery_version == taken and doc.needs_recovery
+    doc.mark_recovery(taken - 1)  # a late report of an older copy
+    assert doc.recovery_version == taken
+    doc.mark_saved(taken)  # a save of the text at ``taken``
+    assert doc.modified and doc.saved_version == doc.recovery_version == taken
+    doc.mark_saved()
+    assert not doc.modified and not doc.needs_recovery
+
+
 def test_change_listeners_can_follow_offsets_without_a_copy_of_the_text():
     doc = Document(SCRIPT)
     before = doc.text

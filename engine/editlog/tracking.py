@@ -1,12 +1,19 @@
 """Following accepted suggestions through the writer's edits, to record their final text at a save.
 
-    tracker = InsertionTracker(text)                   # the editor's text
+    tracker = InsertionTracker(lines=document)         # reads an engine.document.Document's lines
+    document.change_listeners.append(tracker.changed)  # every edit moves the ranges
     tracker.add(sid, (row, col), (row2, col2))         # where the accepted text now stands
-    tracker.replace((r, c), (r2, c2), "typed")         # every edit, as LiveParse.replace / TextArea.replace
     tracker.cursor_moved((r, c))                       # cursor moves not caused by typing (optional)
     for sid, final in tracker.finals().items():        # at save
         log.record_final(sid, final)
     tracker.insertion(sid)                             # Insertion(start, end, line, end_line) for log.mark
+
+A tracker reads the text it follows: ``lines`` is anything with the text's lines and their
+``(row, col)`` <-> offset arithmetic (``text``, ``line_count``, ``line``, ``offset``,
+``location``: what ``engine.provenance.Lines`` names; an ``engine.document.Document``, whose
+``change_listeners`` move the ranges with :meth:`InsertionTracker.changed`). Without ``lines`` it keeps a
+copy of ``text`` of its own (:class:`TextLines`) and is told each edit with
+:meth:`InsertionTracker.replace` (``LiveParse.replace`` / ``TextArea.replace`` arguments).
 
 A tracked range grows and shrinks with edits inside it and moves with edits before it. Text typed
 at its start is outside it. Text typed at its end is inside while the writer is still working
@@ -21,39 +28,29 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
 from .store import Insertion
 
 Location = tuple[int, int]
 
 
-@dataclass
-class _Tracked:
-    start: int
-    end: int
-    open_end: bool = True  # insertions at the end boundary join the range
+class TextLines:
+    """A copy of a text as lines of its own (edited in place, as ``LiveParse`` does) so that an
+    edit costs the rows it touches: line start offsets are recomputed lazily, from the first row
+    changed, only when an offset is asked for."""
 
-
-class InsertionTracker:
-    """Keeps its own copy of the text as lines (edited in place, as ``LiveParse`` does) so that
-    an edit costs the rows it touches: line start offsets are recomputed lazily, from the first
-    row changed, only when a tracked range needs an offset (typing with nothing tracked does
-    no offset arithmetic at all)."""
-
-    def __init__(self, text: str = ""):
+    def __init__(self, text: str = "") -> None:
         self._lines = text.split("\n")
         self._starts: list[int] = [0]
         self._valid = 0  # self._starts[: self._valid + 1] are right
-        self._ranges: dict[str, _Tracked] = {}
 
-    # ------------------------------------------------------------------ coordinates
     def _row_start(self, row: int) -> int:
         if row > self._valid:
             lines = self._lines
             base = self._starts[self._valid]
-            del self._starts[self._valid + 1 :]
+            del self._starts[self._valid :]
             self._starts.extend(accumulate((len(line) + 1 for line in lines[self._valid : -1]), initial=base))
-            del self._starts[self._valid]  # accumulate repeats ``base`` first
             self._valid = len(lines) - 1
         return self._starts[row]
 
@@ -79,6 +76,52 @@ class InsertionTracker:
     def line_count(self) -> int:
         return len(self._lines)
 
+    def edit_lines(self, start: Location, end: Location, text: str) -> None:
+        """Rows ``start..end`` become ``text`` (either order; clamped into the text)."""
+        lines = self._lines
+        last = len(lines) - 1
+        (r1, c1), (r2, c2) = sorted((start, end))
+        r1, r2 = max(0, min(r1, last)), max(0, min(r2, last))
+        c1, c2 = min(max(0, c1), len(lines[r1])), min(max(0, c2), len(lines[r2]))
+        lines[r1 : r2 + 1] = (lines[r1][:c1] + text + lines[r2][c2:]).split("\n")
+        self._valid = min(self._valid, r1)
+
+
+@dataclass
+class _Tracked:
+    start: int
+    end: int
+    open_end: bool = True  # insertions at the end boundary join the range
+
+
+class InsertionTracker:
+    """Ranges of accepted suggestions in a text: its own copy (``InsertionTracker(text)``) or
+    the lines of a document it reads (``InsertionTracker(lines=document)``). Typing with nothing
+    tracked does no offset arithmetic at all."""
+
+    def __init__(self, text: str = "", *, lines: Any = None):
+        self._own = TextLines(text) if lines is None else None
+        self._doc: Any = lines if lines is not None else self._own
+        self._ranges: dict[str, _Tracked] = {}
+
+    # ------------------------------------------------------------------ coordinates (the text's)
+    def offset(self, location: Location) -> int:
+        return self._doc.offset(location)
+
+    def location(self, offset: int) -> Location:
+        return self._doc.location(offset)
+
+    @property
+    def text(self) -> str:
+        return self._doc.text
+
+    def line(self, row: int) -> str:
+        return self._doc.line(row)
+
+    @property
+    def line_count(self) -> int:
+        return self._doc.line_count
+
     # ------------------------------------------------------------------ tracking
     def add(self, suggestion_id: str, start: Location, end: Location) -> Insertion:
         """Track the text between ``start`` and ``end`` (the suggestion just inserted)."""
@@ -97,23 +140,37 @@ class InsertionTracker:
         return Insertion(t.start, t.end, self.location(t.start)[0], self.location(t.end)[0])
 
     def replace(self, start: Location, end: Location, text: str) -> None:
-        """Apply an edit: the text between ``start`` and ``end`` becomes ``text``."""
+        """Apply an edit to a tracker with its own text: the text between ``start`` and ``end``
+        becomes ``text``. (One reading a document's lines is told by :meth:`changed`.)"""
+        own = self._own
+        if own is None:
+            raise ValueError("this tracker reads a document's lines: the document edits them, call changed()")
         if self._ranges:
-            a, b = sorted((self.offset(start), self.offset(end)))
-            delta = len(text) - (b - a)
-            for t in self._ranges.values():
-                t.start, t.end = _shift(t, a, b, len(text), delta)
-        self.edit_lines(start, end, text)
+            a, b = sorted((own.offset(start), own.offset(end)))
+            self.shift(a, b, len(text))
+        own.edit_lines(start, end, text)
 
     def edit_lines(self, start: Location, end: Location, text: str) -> None:
         """Change the text alone (no range moves): rows ``start..end`` become ``text``."""
-        lines = self._lines
-        last = len(lines) - 1
-        (r1, c1), (r2, c2) = sorted((start, end))
-        r1, r2 = max(0, min(r1, last)), max(0, min(r2, last))
-        c1, c2 = min(max(0, c1), len(lines[r1])), min(max(0, c2), len(lines[r2]))
-        lines[r1 : r2 + 1] = (lines[r1][:c1] + text + lines[r2][c2:]).split("\n")
-        self._valid = min(self._valid, r1)
+        if self._own is None:
+            raise ValueError("this tracker reads a document's lines: the document edits them")
+        self._own.edit_lines(start, end, text)
+
+    def changed(self, change: Any) -> None:
+        """The document this tracker reads was edited (an ``engine.document.Change``, told after
+        the edit): ``change.replaced`` at ``change.start`` became ``change.text``. The offset of
+        the start is the same after the edit (the rows above it and the text before it on its
+        row did not move)."""
+        if self._ranges:
+            a = self._doc.offset(change.start)
+            self.shift(a, a + len(change.replaced), len(change.text))
+
+    def shift(self, a: int, b: int, inserted: int) -> None:
+        """The characters ``[a, b)`` (offsets before the edit) became ``inserted`` new ones:
+        move the ranges (the text itself is not touched)."""
+        delta = inserted - (b - a)
+        for t in self._ranges.values():
+            t.start, t.end = _shift(t, a, b, inserted, delta)
 
     def cursor_moved(self, location: Location) -> None:
         """The cursor went to ``location`` by a move (not by typing): ranges it is not in close their end."""

@@ -14,7 +14,8 @@ The editor owns one :class:`EditRecording`, the recorder of its suggestion sessi
   a genre the writer gave with ``scenewright log mark --genre`` stays;
 * ``Accepted``: ``accepted`` or ``accepted_part`` with the text that went in, and
   the inserted range, which an :class:`~engine.editlog.InsertionTracker` then follows through
-  every edit (it listens to the editor's document: ``FountainDocument.listeners``);
+  every edit (it reads the editor's engine document, ``engine.document.Document``, and hears
+  each edit through its ``change_listeners``: no copy of the text);
 * ``Rejected``: ``rejected``; ``Rated``: the ratings and tags; ``Picked``: the A/B comparison
   and the pick;
 * a save (:meth:`EditRecording.saved`): the text that now stands where each accepted
@@ -130,7 +131,8 @@ class EditRecording:
         self.ratings: dict[str, Rating] = {}  # suggestion key -> its rating
         self.told: set[str] = set()  # problems already shown
         self._screen: Any = None  # the editor screen whose text is followed
-        self._document: Any = None
+        self._document: Any = None  # the editor's document (the Textual adapter), to see it rebuilt
+        self._text: Any = None  # the engine document it adapts, whose lines the tracker reads
         self._edits: deque[tuple[int, Location, Location, str]] = deque(maxlen=EDITS_KEPT)
         self._requests: dict[str, int] = {}  # request key -> alternatives recorded
         self._recorded: set[str] = set()  # suggestion keys recorded
@@ -191,7 +193,9 @@ class EditRecording:
 
     # ------------------------------------------------------------------ following the text
     def follow(self, screen: Any) -> None:
-        """Follow the text of ``screen.editor`` (the editor screen), from now on."""
+        """Follow the text of ``screen.editor`` (the editor screen), from now on: the tracker
+        reads the engine document's lines (``screen.editor.document.engine``, an
+        :class:`engine.document.Document`) and is told each edit through its ``change_listeners``."""
         if self.writer is not None and self.writer.unavailable is not None:
             return  # nothing is recorded: typing pays nothing for it
         try:
@@ -203,21 +207,23 @@ class EditRecording:
         self.unfollow()
         self._screen = screen
         self._document = document
-        self.tracker = InsertionTracker(screen.editor.text)
+        self._text = getattr(document, "engine", document)  # the Textual adapter's engine document
+        self.tracker = InsertionTracker(lines=self._text)
         self._accepted.clear()
         self._edits.clear()
-        document.listeners.append(self._edited)
+        self._text.change_listeners.append(self._edited)
 
     def unfollow(self) -> None:
-        document = self._document
-        if document is not None and self._edited in document.listeners:
-            document.listeners.remove(self._edited)
-        self._document = None
+        text = self._text
+        if text is not None and self._edited in text.change_listeners:
+            text.change_listeners.remove(self._edited)
+        self._document = self._text = None
 
-    def _edited(self, start: Location, end: Location, text: str) -> None:
-        """Every edit of the editor's text (on the keystroke path: a few microseconds)."""
-        self.tracker.replace(start, end, text)  # type: ignore[union-attr]
-        self._edits.append((self._document.version, start, end, text))
+    def _edited(self, change: Any) -> None:
+        """Every edit of the editor's text (an ``engine.document.Change``; on the keystroke
+        path: a few microseconds, no offset arithmetic while nothing is tracked)."""
+        self.tracker.changed(change)  # type: ignore[union-attr]
+        self._edits.append((self._text.version, change.start, change.end, change.text))
 
     def _following(self) -> bool:
         """Follow the screen's current document (the editor may have rebuilt it)."""

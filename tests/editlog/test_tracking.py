@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -120,3 +121,68 @@ def test_edits_that_do_not_touch_it_never_change_its_final_text(edits):
             continue
         edit(t, lp, t.location(a), t.location(b), text)
     assert t.finals() == {"s": SUGGESTION}
+
+
+# ---------------------------------------------------------------------- reading a document's lines
+def on_document(text: str = BEFORE + SUGGESTION + AFTER):
+    """A tracker reading an engine Document's lines (no copy), told each edit as the editor's is."""
+    from engine.document import Document
+
+    doc = Document(text)
+    t = InsertionTracker(lines=doc)
+    doc.change_listeners.append(t.changed)
+    return t, doc
+
+
+def test_a_tracker_on_a_document_reads_its_lines_and_follows_its_edits():
+    t, doc = on_document()
+    assert t._own is None  # no text of its own
+    assert t.add("s", (2, 0), (3, 5)) == Insertion(len(BEFORE), len(BEFORE) + len(SUGGESTION), 2, 3)
+    doc.replace((0, 0), (0, 0), "# ACT ONE\n\n")
+    doc.replace((4, 4), (4, 9), "bolts")
+    assert t.text == doc.text and t.line_count == doc.line_count and t.line(4) == doc.line(4)
+    assert t.finals() == {"s": "She bolts the door.\nRain."} and t.insertion("s").line == 4
+    doc.undo()  # undo and redo are edits the tracker hears like any other
+    assert t.finals() == {"s": SUGGESTION}
+    doc.redo()
+    assert t.finals() == {"s": "She bolts the door.\nRain."}
+
+
+def test_a_tracker_on_a_document_is_not_edited_itself():
+    t, _ = on_document()
+    with pytest.raises(ValueError):
+        t.replace((0, 0), (0, 0), "x")
+    with pytest.raises(ValueError):
+        t.edit_lines((0, 0), (0, 0), "x")
+
+
+_steps = st.lists(
+    st.tuples(st.sampled_from(["edit", "move", "undo", "redo"]), st.integers(0, 60), st.integers(0, 8),
+              st.text("ab \n", max_size=5)),
+    max_size=12,
+)
+
+
+@given(_steps)
+def test_reading_a_document_tracks_as_a_copy_of_the_text_does(steps):
+    """The same edits (undo and redo too) and cursor moves give the same ranges either way."""
+    text = BEFORE + SUGGESTION + AFTER
+    own = InsertionTracker(text)
+    read, doc = on_document(text)
+    doc.listeners.append(own.replace)  # the copy is told (start, end, text), as it always was
+    for tracker in (own, read):
+        tracker.add("s", (2, 0), (3, 5))
+        tracker.add("t", (0, 0), (0, 4))
+    for step, at, length, typed in steps:
+        a = min(at, len(doc.text))
+        b = min(a + length, len(doc.text))
+        if step == "edit":
+            doc.replace(doc.location(a), doc.location(b), typed)
+        elif step == "move":
+            own.cursor_moved(doc.location(a))
+            read.cursor_moved(doc.location(a))
+        else:
+            getattr(doc, step)()
+        assert own.text == read.text == doc.text
+        assert own.finals() == read.finals()
+        assert [own.insertion(k) for k in "st"] == [read.insertion(k) for k in "st"]

@@ -243,6 +243,7 @@ async def test_a_log_that_cannot_be_opened_is_one_message_and_writing_goes_on(
         assert editor.text.endswith("Rain.") and not screen.modified
         assert not app.edit_recording.active  # and typing pays nothing for it: no listener left
         assert all(getattr(f, "__self__", None) is not app.edit_recording for f in editor.document.listeners)
+        assert all(getattr(f, "__self__", None) is not app.edit_recording for f in editor.script.change_listeners)
         assert len([n for n in notifications(app) if "edit log" in n.lower()]) == 1  # said once
     assert broken.read_text(encoding="utf-8").startswith("not a database")
 

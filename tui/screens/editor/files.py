@@ -1,6 +1,11 @@
 """The editor screen's file: saving (a thread worker, group ``save``), an outside change to the
 file (overwrite / reload / cancel), the recovery copy of unsaved edits written every few
-seconds and offered when the file is opened again, and quitting with unsaved edits."""
+seconds and offered when the file is opened again, and quitting with unsaved edits.
+
+The engine document (``self.document``) counts which version is on disk and which is in the
+recovery copy. A save takes the version and the text on the UI thread, the worker writes them
+through the ``ScriptFile``, and the result, back on the UI thread, marks that version saved
+(``Document.mark_saved``): edits made while the worker writes stay unsaved."""
 
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ class EditorFiles(Screen[None]):
         if self.numbering.locked:  # new scenes get their numbers as the script is saved (one undo step)
             editor = self.editor
             editor.apply_line_changes(self.numbering.update(editor.document.lines, editor.live.elements))
-        self._save_worker(self.text, self.generation, force, quit_after)
+        document = self.document
+        self._save_worker(document.text, document.version, force, quit_after)
 
     @work(thread=True, group="save", exit_on_error=False)
     def _save_worker(self, text: str, generation: int, force: bool, quit_after: bool) -> None:
@@ -56,8 +62,7 @@ class EditorFiles(Screen[None]):
         self._saving = False
         error = message.error
         if error is None:
-            self.saved_generation = message.generation
-            self.recovery_generation = message.generation
+            self.document.mark_saved(message.generation)  # and the recovery copy is of no use now
             self._warned_external = False
             self.status.set(file=self.script.path.name, modified=self.modified, message="Saved")
             self.editor.save_provenance(self.script.path, wait=message.quit_after)
@@ -90,7 +95,7 @@ class EditorFiles(Screen[None]):
             return
         self.replace_all(text)
         self.editor.open_provenance(self.script.path)  # the record of the file on disk
-        self.saved_generation = self.generation
+        self.document.mark_saved()  # the text is the file on disk's
         self.status.set(modified=False, message="Reloaded")
         self.notify("Loaded the version on disk. Ctrl+Z brings your version back.", title="Reloaded")
 
@@ -109,8 +114,9 @@ class EditorFiles(Screen[None]):
 
     def write_recovery_now(self) -> None:
         """Keep a recovery copy of unsaved edits (called every few seconds)."""
-        if self.modified and self.generation != self.recovery_generation and not self._saving:
-            self._recovery_worker(self.text, self.generation)
+        document = self.document
+        if document.needs_recovery and not self._saving:
+            self._recovery_worker(document.text, document.version)
         elif not self.modified:
             self._check_disk_worker()
 
@@ -140,8 +146,8 @@ class EditorFiles(Screen[None]):
     def _recovery_written(self, message: RecoveryWritten) -> None:
         if message.error is not None:
             self.notify(str(message.error), title="No recovery copy", severity="warning", timeout=10)
-        elif message.generation > self.recovery_generation:
-            self.recovery_generation = message.generation
+        else:
+            self.document.mark_recovery(message.generation)
         if message.changed_on_disk and not self._warned_external:
             self._warned_external = True
             self.notify(

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, TextArea
 from textual.widgets.text_area import Location
 
+from engine.document import Document
 from engine.fountain import Element, Kind, Outline
 from engine.fountain.outline import build_outline
 from engine.fountain.pagination import paginate
@@ -83,8 +84,7 @@ class EditorScreen(
         self.script = script
         self.initial_text = text
         self.autosave_interval = autosave_interval
-        self.saved_generation = 0
-        self.recovery_generation = 0
+        self._document: Document | None = None  # the editor's engine document (see document)
         self.facts: ScriptFacts | None = None
         self._disk_lock = threading.Lock()
         self._stats_timer: Timer | None = None
@@ -143,6 +143,7 @@ class EditorScreen(
         self.anchors.display = False
         self.anchors.settings_source = lambda: self.panel.settings
         self.editor.focus()
+        self._document = self.editor.script  # the one copy of the text, held for the screen's life
         self.editor.open_provenance(self.script.path)  # which text came from accepted suggestions
         problem = self.numbering.load()  # a few bytes beside the script
         if problem:
@@ -181,13 +182,32 @@ class EditorScreen(
             )
 
     @property
+    def document(self) -> Document:
+        """The engine document (the one copy of the script's text, its saved and recovery
+        versions): the editor's, which keeps the same one for its life. Held here from mount,
+        so that it can be read when the editor is gone (``EditRecording.close`` at exit)."""
+        if self._document is None:
+            self._document = self.editor.script
+        return self._document
+
+    @property
     def generation(self) -> int:
         """Counts every change to the text (typing, undo, paste...), synchronously."""
-        return self.editor.document.version  # type: ignore[attr-defined]
+        return self.document.version
+
+    @property
+    def saved_generation(self) -> int:
+        """The version of the text the file on disk holds (``Document.saved_version``)."""
+        return self.document.saved_version
+
+    @property
+    def recovery_generation(self) -> int:
+        """The version of the text in the recovery copy (``Document.recovery_version``)."""
+        return self.document.recovery_version
 
     @property
     def modified(self) -> bool:
-        return self.generation != self.saved_generation
+        return self.document.modified
 
     @property
     def text(self) -> str:
