@@ -1,1 +1,2 @@
-"""Widgets of the editor, one per module, each with its ``.tcss`` beside it."""
+"""Widgets of the editor, one per module (the suggestion panel, split by idea, one package), each
+with its ``.tcss`` beside it."""
