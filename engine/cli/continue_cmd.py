@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     from engine.generation import CANCELLED, GenerationEngine
     from engine.session import GenerationSettings, RequestInputs, ScriptSteering, Shown, SuggestionSession, Told
-    from engine.session.feed import Failed, Streamed
+    from engine.session.feed import Failed, Restarted, Streamed
     from engine.steering import PromptError
 
     try:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         row = args.line - 1
         cursor = (row, len(lines[row]))
 
-    shown: dict[str, object] = {}
+    shown: list = []  # the records of the alternatives, as they finish
     out = sys.stdout
 
     def told(update) -> None:
@@ -67,22 +67,37 @@ def run(args: argparse.Namespace) -> int:
             for problem in update.problems:
                 print(f"scenewright: warning: {problem}", file=sys.stderr)
         elif isinstance(update, Shown):
-            shown.setdefault("record", update.record)  # the first alternative (the one streamed)
+            shown.append(update.record)
 
     engine = GenerationEngine()
     session = SuggestionSession(engine, ScriptSteering(Path(args.file)), on_update=told)
     session.apply_settings(GenerationSettings(model=args.model, max_tokens=args.max_tokens,
                                               temperature=args.temperature, top_p=args.top_p, seed=args.seed))
-    streamed = {"text": ""}
+    written: dict[int, str] = {}  # slot -> what stdout has of it
     failure: list[str] = []
 
+    def end_line() -> None:
+        if written and not list(written.values())[-1].endswith("\n"):
+            out.write("\n")
+
     def stream(job, step) -> None:
-        if isinstance(step, Streamed) and step.slot == 0 and not args.json:
-            out.write(step.text[len(streamed["text"]):])  # the text so far: write what is new
-            out.flush()
-            streamed["text"] = step.text
-        elif isinstance(step, Failed):
+        if isinstance(step, Failed):
             failure.append(step.message)
+        if args.json:
+            return
+        if isinstance(step, Restarted):  # the repetition guard threw the text away: sampled again
+            end_line()
+            written[step.slot] = ""
+            print("scenewright: note: the model began to repeat itself; sampling again", file=sys.stderr)
+        elif isinstance(step, Streamed):
+            if step.slot not in written:  # a prompt that asks for alternatives: one after the other
+                if written:
+                    end_line()
+                    print(f"scenewright: alternative {step.slot + 1}", file=sys.stderr)
+                written[step.slot] = ""
+            out.write(step.text[len(written[step.slot]):])  # the text so far: write what is new
+            out.flush()
+            written[step.slot] = step.text
 
     try:
         session.request(text, cursor, inputs=RequestInputs(prompt=args.prompt) if args.prompt else None)
@@ -99,31 +114,31 @@ def run(args: argparse.Namespace) -> int:
         engine.close()
     if failure:
         return fail(failure[0])
-    record = shown.get("record")
-    if record is None or record.stats is None:  # type: ignore[attr-defined]
+    if not shown or shown[0].stats is None:
         return fail("the model produced no result")
-    stats, done_text, reason = record.stats, record.text, record.reason  # type: ignore[attr-defined]
-    prompt_ref = record.prompt_ref  # type: ignore[attr-defined]
+    record = shown[0]
+    stats, prompt_ref = record.stats, record.prompt_ref
     if args.json:
         answer = {
-            "text": done_text,
+            "text": record.text,
             "prompt_tokens": stats.prompt_tokens,
             "generated_tokens": stats.generated_tokens,
             "ttft_ms": round(stats.ttft_ms, 1),
             "tokens_per_s": round(stats.tokens_per_s, 1),
             "model": stats.model,
-            "reason": reason,
-            "seed": record.seed,  # type: ignore[attr-defined]
+            "reason": record.reason,
+            "seed": record.seed,
             "cached_tokens": stats.cached_tokens,
             "prompt_tokens_per_s": round(stats.prompt_tokens_per_s, 1),
             "prompt": f"{prompt_ref[0]}@{prompt_ref[1]}" if prompt_ref else None,
         }
+        if len(shown) > 1:  # a prompt that asks for alternatives: all of their texts
+            answer["alternatives"] = [r.text for r in shown]
         out.write(json.dumps(answer, ensure_ascii=False) + "\n")
         return 0
-    written = streamed["text"]
-    if not written.endswith("\n"):
-        out.write("\n")
-    if done_text != written and reason != CANCELLED:
-        print(f"scenewright: note: the text above ends with a cut {reason} "
-              f"(final text: {len(done_text)} characters)", file=sys.stderr)
+    end_line()
+    for r in shown:
+        if r.text != written.get(r.slot, "") and r.reason != CANCELLED:
+            print(f"scenewright: note: the text above ends with a cut {r.reason} "
+                  f"(final text: {len(r.text)} characters)", file=sys.stderr)
     return 0

@@ -248,7 +248,7 @@ class Service:
         if outcome.error is not None:
             status = {"model": 503, "server": 502, "crash": 502}.get(outcome.error_kind or "", 500)
             raise HTTPException(status, {"message": outcome.error, "partial_text": outcome.texts})
-        if "cancelled" in outcome.reasons:
+        if outcome.cancelled:
             self.metrics.cancelled.labels(entry.name).inc()
             raise HTTPException(499 if not self.closing else 503, "the generation was cancelled")
         ids = await asyncio.to_thread(record, self.log, key.name, prepared, outcome, self.engine)

@@ -156,6 +156,8 @@ class Outcome:
         self.job = self.session.queued.pop()
         self.feed = self.job.feed()
         self.ids: tuple[str, list[str]] | None = None  # (request id, suggestion ids) once recorded
+        self._context: ContextEvent | None = None  # kept here too: a request failing before any
+        # text is dropped from the session, and its prompt's tokens still count
 
     @property
     def generation(self):
@@ -163,8 +165,16 @@ class Outcome:
 
     def see(self, event: Any) -> None:
         """An engine event of the request (in the service's event loop: the session is applied there)."""
+        if isinstance(event, ContextEvent):
+            self._context = event
         for step in self.feed.steps(event):
             self.session.apply(self.job.id, step)
+
+    @property
+    def cancelled(self) -> bool:
+        """An alternative ended cancelled (the client went away, or the server is shutting down),
+        even one the session dropped because nothing of it had come."""
+        return self.feed.ended_by == "cancelled" or "cancelled" in self.reasons
 
     def ended(self) -> None:
         self.session.ended(self.job.id)
@@ -193,7 +203,7 @@ class Outcome:
     @property
     def context(self) -> ContextEvent | None:
         suggestion = self.session.suggestion
-        return suggestion.context if suggestion else None
+        return suggestion.context if suggestion is not None and suggestion.context else self._context
 
     @property
     def prompt_ref(self) -> tuple[str, int] | None:
@@ -240,9 +250,10 @@ def record(log, key: str, prepared: Prepared, outcome: Outcome, engine) -> tuple
     for i, alt in enumerate(outcome.alternatives):
         row = suggestion.record(alt)
         if request_id is None:
-            request_id = log.record_request(
-                id=row.request_key, **request_fields(row, script_name(key, prepared.ask.document), model_hash),
-                model_path=model_path)
+            fields = request_fields(row, script_name(key, prepared.ask.document), model_hash)
+            if fields["seed"] is None:  # no seed asked for: the one it ran with, so the row can be replayed
+                fields["seed"] = row.seed
+            request_id = log.record_request(id=row.request_key, **fields, model_path=model_path)
         ids.append(log.record_suggestion(request_id, row.text, i, id=row.key, seed=row.seed,
                                          finish_reason=row.reason, stats=row.stats))
     return request_id, ids
