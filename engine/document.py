@@ -38,16 +38,15 @@ No UI here: the Textual editor (``tui.widgets.script_editor``) adapts it to ``Te
 from __future__ import annotations
 
 import time
-from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.fountain import LiveParse
+from engine.lines import LineStarts
 
 if TYPE_CHECKING:
     from engine.provenance import AISpan, Provenance, ProvenanceTracker
@@ -143,8 +142,7 @@ class Document:
         self.recovery_version = 0  # the version in the recovery copy
         self.listeners: list[Listener] = []
         self.change_listeners: list[Callable[[Change], None]] = []  # told each Change, after the listeners
-        self._starts: list[int] = [0]  # line start offsets; self._starts[: self._valid + 1] are right
-        self._valid = 0
+        self._starts = LineStarts()
         self._undo: deque[Batch] = deque(maxlen=MAX_BATCHES)
         self._redo: deque[Batch] = deque()
         self._new_batch = True
@@ -199,25 +197,13 @@ class Document:
         return "\n".join([lines[r1][c1:], *lines[r1 + 1 : r2], lines[r2][:c2]])
 
     # ------------------------------------------------------------------ coordinates
-    def _row_start(self, row: int) -> int:
-        if row > self._valid:
-            lines = self.live.lines
-            base = self._starts[self._valid]
-            del self._starts[self._valid :]
-            self._starts.extend(accumulate((len(line) + 1 for line in lines[self._valid : -1]), initial=base))
-            self._valid = len(lines) - 1
-        return self._starts[row]
-
     def offset(self, location: Location) -> int:
         """The character offset into :attr:`text` of ``location`` (clamped into the text)."""
         row, column = self.clamp(location)
-        return self._row_start(row) + column
+        return self._starts.row_start(self.live.lines, row) + column
 
     def location(self, offset: int) -> Location:
-        last = len(self.live.lines) - 1
-        self._row_start(last)
-        row = max(0, bisect_right(self._starts, offset, 0, last + 1) - 1)
-        return row, offset - self._starts[row]
+        return self._starts.location(self.live.lines, offset)
 
     # ------------------------------------------------------------------ editing
     def replace(self, start: Location, end: Location, text: str) -> Change:
@@ -241,7 +227,7 @@ class Document:
             a = self.offset(top)
             tracker.shift(a, a + len(replaced), len(text))
         rows = self.live.replace(top, bottom, text)
-        self._valid = min(self._valid, top[0])
+        self._starts.changed_from(top[0])
         self.version += 1
         provenance.edited(top, bottom, text)
         for listener in self.listeners:
@@ -379,7 +365,7 @@ class Document:
         history, no AI-written text; listeners are not told (they follow a new text)."""
         self.live = LiveParse(text)
         self.version = self.saved_version = self.recovery_version = 0
-        self._starts, self._valid = [0], 0
+        self._starts.reset()
         self.clear_history()
         self.provenance.reset()
 

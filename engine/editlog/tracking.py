@@ -25,10 +25,10 @@ deleted: its final text is "").
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
+
+from engine.lines import LineStarts
 
 from .store import Insertion
 
@@ -37,33 +37,19 @@ Location = tuple[int, int]
 
 class TextLines:
     """A copy of a text as lines of its own (edited in place, as ``LiveParse`` does) so that an
-    edit costs the rows it touches: line start offsets are recomputed lazily, from the first row
-    changed, only when an offset is asked for."""
+    edit costs the rows it touches; line starts are :class:`engine.lines.LineStarts`'."""
 
     def __init__(self, text: str = "") -> None:
         self._lines = text.split("\n")
-        self._starts: list[int] = [0]
-        self._valid = 0  # self._starts[: self._valid + 1] are right
-
-    def _row_start(self, row: int) -> int:
-        if row > self._valid:
-            lines = self._lines
-            base = self._starts[self._valid]
-            del self._starts[self._valid :]
-            self._starts.extend(accumulate((len(line) + 1 for line in lines[self._valid : -1]), initial=base))
-            self._valid = len(lines) - 1
-        return self._starts[row]
+        self._starts = LineStarts()
 
     def offset(self, location: Location) -> int:
         row, col = location
         row = max(0, min(row, len(self._lines) - 1))
-        return self._row_start(row) + min(max(0, col), len(self._lines[row]))
+        return self._starts.row_start(self._lines, row) + min(max(0, col), len(self._lines[row]))
 
     def location(self, offset: int) -> Location:
-        last = len(self._lines) - 1
-        self._row_start(last)
-        row = max(0, bisect_right(self._starts, offset, 0, last + 1) - 1)
-        return row, offset - self._starts[row]
+        return self._starts.location(self._lines, offset)
 
     @property
     def text(self) -> str:
@@ -84,7 +70,7 @@ class TextLines:
         r1, r2 = max(0, min(r1, last)), max(0, min(r2, last))
         c1, c2 = min(max(0, c1), len(lines[r1])), min(max(0, c2), len(lines[r2]))
         lines[r1 : r2 + 1] = (lines[r1][:c1] + text + lines[r2][c2:]).split("\n")
-        self._valid = min(self._valid, r1)
+        self._starts.changed_from(r1)
 
 
 @dataclass
